@@ -1,0 +1,94 @@
+"""Every write to areas, agencies and people goes through these functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from auditlog.context import set_actor
+from django.contrib.auth.models import Group
+from django.db import transaction
+from guardian.shortcuts import assign_perm, remove_perm
+
+from agencies.models import Agency, Area, Role, RoleGrant, User
+from mappa.audit.models import AuditEvent
+from mappa.audit.services import audit_record
+
+CATEGORY4_PERMISSION = "agencies.handle_category4"
+
+
+@transaction.atomic
+def agency_save(*, actor: User | None, agency: Agency) -> Agency:
+    """Create or update an agency, giving a new one the group its object permissions are granted to."""
+    with set_actor(actor):
+        agency.full_clean(exclude=["group"])
+        if agency.pk is None:
+            agency.group = Group.objects.create(name=f"agency:{agency.area.code}:{agency.name}"[:150])
+        else:
+            Group.objects.filter(pk=agency.group_id).update(name=f"agency:{agency.area.code}:{agency.name}"[:150])
+        agency.save()
+    return agency
+
+
+@transaction.atomic
+def user_save(
+    *,
+    actor: User | None,
+    user: User,
+    roles: Iterable[Role] | None = None,
+    category4_cleared: bool | None = None,
+) -> User:
+    """Create or update a user, keeping their group membership in step with their agency.
+
+    `roles` and `category4_cleared`, when given, replace what the user holds; each grant and
+    revocation is written to the audit log with the actor who made it.
+    """
+    with set_actor(actor):
+        user.full_clean(exclude=["password"])
+        user.save()
+        user.groups.set([user.agency.group] if user.agency else [])
+        if roles is not None:
+            _user_set_roles(actor=actor, user=user, roles=set(roles))
+        if category4_cleared is not None:
+            _user_set_category4_clearance(actor=actor, user=user, cleared=category4_cleared)
+    return user
+
+
+def _user_set_roles(*, actor: User | None, user: User, roles: set[Role]) -> None:
+    held = {Role(grant.role): grant for grant in user.role_grants.all()}
+    for role in roles - held.keys():
+        RoleGrant.objects.create(user=user, role=role)
+    for role in held.keys() - roles:
+        held[role].delete()
+    user.__dict__.pop("roles", None)
+
+
+def user_is_category4_cleared(user: User) -> bool:
+    area = user.area
+    return area is not None and user.has_perm(CATEGORY4_PERMISSION, area)
+
+
+def _user_set_category4_clearance(*, actor: User | None, user: User, cleared: bool) -> None:
+    area: Area | None = user.area
+    if area is None or cleared == user_is_category4_cleared(user):
+        return
+    if cleared:
+        assign_perm(CATEGORY4_PERMISSION, user, area)
+        event = AuditEvent.PERMISSION_GRANTED
+    else:
+        remove_perm(CATEGORY4_PERMISSION, user, area)
+        event = AuditEvent.PERMISSION_REVOKED
+    audit_record(
+        event=event,
+        actor=actor,
+        subject=user,
+        details={"permission": CATEGORY4_PERMISSION, "area": area.code},
+    )
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User | None, user: User) -> User:
+    """Stop a user signing in. Their audit entries stay attributed to them; they are never deleted."""
+    with set_actor(actor):
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    return user

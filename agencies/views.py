@@ -1,0 +1,40 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from agencies.forms import AgencyFilterForm
+from agencies.models import District, User
+from agencies.selectors import agencies_visible_to, agency_directory, agency_for_user, agency_staff
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def agency_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    areas = agencies_visible_to(user).values("area")
+    form = AgencyFilterForm(request.GET or None, districts=District.objects.filter(area__in=areas))
+    agencies = agencies_visible_to(user).none()
+    if not form.is_bound:
+        agencies = agency_directory(user)
+    elif form.is_valid():
+        district = form.cleaned_data["district"]
+        agencies = agency_directory(
+            user,
+            search=form.cleaned_data["q"],
+            kind=form.cleaned_data["kind"],
+            district_id=district.pk if district else None,
+            order=form.cleaned_data["order"] or "name",
+        )
+    page = Paginator(agencies, PAGE_SIZE).get_page(request.GET.get("page"))
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "agencies/agency_list.html", {"form": form, "page": page}, status=status)
+
+
+def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = agency_for_user(_user(request), pk)
+    return render(request, "agencies/agency_detail.html", {"agency": agency, "staff": agency_staff(agency)})

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from mappa import views
+
+admin.site.site_header = "MAPPA case management administration"
+admin.site.site_title = "MAPPA administration"
+# One sign-in page for the whole service, so that every sign-in is audited and looks the same.
+admin.site.login = views.admin_sign_in  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.sign_in, name="sign-in"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+    path("account/", views.account, name="account"),
+    path("healthz", views.healthz, name="healthz"),
+    path("agencies/", include("agencies.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "mappa.errors.not_found"
+handler403 = "mappa.errors.forbidden"
+handler400 = "mappa.errors.bad_request"
+handler500 = "mappa.errors.server_error"
