@@ -22,7 +22,11 @@ class SystemAdministratorOnly:
 
     def _is_administrator(self, request: HttpRequest) -> bool:
         user = request.user
-        return isinstance(user, User) and user.is_active and (user.is_superuser or user.has_role(Role.SYSTEM_ADMINISTRATOR))
+        return (
+            isinstance(user, User)
+            and user.is_active
+            and (user.is_superuser or user.has_role(Role.SYSTEM_ADMINISTRATOR))
+        )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_administrator(request)

@@ -70,29 +70,27 @@ class DemoUser:
 
 
 KENT_USERS = [
-    DemoUser(
-        "coordinator", "Robin", "Ashdown", "MAPPA Co-ordinator", KENT_AGENCIES[0][0], (Role.COORDINATOR,), True
-    ),
+    DemoUser("coordinator", "Robin", "Ashdown", "MAPPA Co-ordinator", KENT_AGENCIES[0][0], (Role.COORDINATOR,), True),
     DemoUser("chair", "Morgan", "Fairweather", "Head of Probation Delivery Unit", KENT_AGENCIES[2][0], (Role.CHAIR,)),
+    DemoUser("probation", "Sam", "Tillbrook", "Probation Practitioner", KENT_AGENCIES[2][0], (Role.RA_PRACTITIONER,)),
     DemoUser(
-        "probation", "Sam", "Tillbrook", "Probation Practitioner", KENT_AGENCIES[2][0], (Role.RA_PRACTITIONER,)
-    ),
-    DemoUser(
-        "police", "Jordan", "Hale", "Detective Constable, Offender Management", KENT_AGENCIES[1][0],
+        "police",
+        "Jordan",
+        "Hale",
+        "Detective Constable, Offender Management",
+        KENT_AGENCIES[1][0],
         (Role.RA_PRACTITIONER,),
     ),
     DemoUser("housing", "Casey", "Penfold", "Housing Options Officer", "Maidstone Council Housing", (Role.DTC_STAFF,)),
-    DemoUser(
-        "childrens", "Alex", "Marden", "Children's Services Team Manager", KENT_AGENCIES[4][0], (Role.DTC_STAFF,)
-    ),
+    DemoUser("childrens", "Alex", "Marden", "Children's Services Team Manager", KENT_AGENCIES[4][0], (Role.DTC_STAFF,)),
     DemoUser("auditor", "Jamie", "Orlestone", "Information Governance Officer", KENT_AGENCIES[1][0], (Role.AUDITOR,)),
-    DemoUser(
-        "admin", "Charlie", "Wrotham", "Systems Administrator", KENT_AGENCIES[0][0], (Role.SYSTEM_ADMINISTRATOR,)
-    ),
+    DemoUser("admin", "Charlie", "Wrotham", "Systems Administrator", KENT_AGENCIES[0][0], (Role.SYSTEM_ADMINISTRATOR,)),
 ]
 
 SUSSEX_USERS = [
-    DemoUser("sussex-coordinator", "Drew", "Pevensey", "MAPPA Co-ordinator", SUSSEX_AGENCIES[0][0], (Role.COORDINATOR,)),
+    DemoUser(
+        "sussex-coordinator", "Drew", "Pevensey", "MAPPA Co-ordinator", SUSSEX_AGENCIES[0][0], (Role.COORDINATOR,)
+    ),
 ]
 
 

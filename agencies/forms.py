@@ -1,4 +1,6 @@
+from crispy_forms_gds.helper import FormHelper
 from django import forms
+from django.db.models import QuerySet
 
 from agencies.models import AgencyKind, District
 
@@ -15,6 +17,7 @@ class AgencyFilterForm(forms.Form):
     )
     order = forms.ChoiceField(label="Sort by", required=False, choices=ORDER_CHOICES)
 
-    def __init__(self, *args: object, districts: "forms.models.QuerySet[District]", **kwargs: object) -> None:
+    def __init__(self, *args: object, districts: QuerySet[District], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["district"].queryset = districts  # type: ignore[attr-defined]
+        self.helper = FormHelper()

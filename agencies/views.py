@@ -3,19 +3,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from agencies.forms import AgencyFilterForm
-from agencies.models import District, User
+from agencies.models import District
 from agencies.selectors import agencies_visible_to, agency_directory, agency_for_user, agency_staff
+from mappa.auth import signed_in_user
 
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def agency_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     areas = agencies_visible_to(user).values("area")
     form = AgencyFilterForm(request.GET or None, districts=District.objects.filter(area__in=areas))
     agencies = agencies_visible_to(user).none()
@@ -36,5 +32,5 @@ def agency_list(request: HttpRequest) -> HttpResponse:
 
 
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = agency_for_user(_user(request), pk)
+    agency = agency_for_user(signed_in_user(request), pk)
     return render(request, "agencies/agency_detail.html", {"agency": agency, "staff": agency_staff(agency)})

@@ -12,7 +12,7 @@ def client_address(request: HttpRequest) -> str | None:
     With TRUSTED_PROXY_COUNT = n, the n-th address from the right of X-Forwarded-For is the one our
     outermost proxy saw; anything further left was written by the client and cannot be trusted.
     """
-    address = request.META.get("REMOTE_ADDR")
+    address: str | None = request.META.get("REMOTE_ADDR")
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
         forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]

@@ -33,8 +33,7 @@ TASKS: list[Task] = [
     ),
     Task(
         "Manage users and agencies",
-        "Add and deactivate users, set their roles and Category 4 clearance, and manage areas, districts "
-        "and agencies.",
+        "Add and deactivate users, set their roles and Category 4 clearance, and manage areas, districts and agencies.",
         "admin:index",
         frozenset({Role.SYSTEM_ADMINISTRATOR}),
     ),

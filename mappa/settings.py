@@ -99,7 +99,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "mappa.sqlite3",
+            "NAME": str(VAR_DIR / "mappa.sqlite3"),
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
         }
     }
@@ -137,7 +137,6 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "sign-in"
 
 # django-guardian: no anonymous user exists, so nothing can ever be granted to one.
 ANONYMOUS_USER_NAME = None
@@ -195,6 +194,7 @@ FORMAT_MODULE_PATH = ["mappa.formats"]
 # Static files: built by `npm run build` into static/build, served by WhiteNoise.
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,17 +1,17 @@
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.urls import reverse
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from agencies.models import User
 from agencies.services import user_is_category4_cleared
+from mappa.auth import signed_in_user
 from mappa.celery import app as celery_app
 from mappa.forms import SignInForm
 from mappa.navigation import ROLE_SUMMARIES, tasks_for
@@ -32,22 +32,19 @@ def admin_sign_in(request: HttpRequest, extra_context: object = None) -> HttpRes
     if request.user.is_authenticated:
         raise PermissionDenied
     return redirect_to_login(request.GET.get("next", reverse("admin:index")))
+
+
 sign_out = auth_views.LogoutView.as_view(template_name="registration/signed_out.html")
 
 
-def _signed_in_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # LoginRequiredMiddleware has let only signed-in users through
-    return request.user
-
-
 def home(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
+    user = signed_in_user(request)
     roles = [(role, ROLE_SUMMARIES[role]) for role in sorted(user.roles, key=list(ROLE_SUMMARIES).index)]
     return render(request, "home.html", {"roles": roles, "tasks": tasks_for(user)})
 
 
 def account(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
+    user = signed_in_user(request)
     return render(request, "account.html", {"account": user, "category4_cleared": user_is_category4_cleared(user)})
 
 

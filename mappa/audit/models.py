@@ -36,9 +36,9 @@ class AuditEntry(AbstractLogEntry):
     'access' to auditlog). `ground` is the basis on which the actor could see what they consulted.
     """
 
-    event = models.CharField(max_length=30, choices=AuditEvent.choices)
-    ground = models.CharField(max_length=200, blank=True)
-    attempted_username = models.CharField(max_length=150, blank=True)
+    event: "models.CharField[str, str]" = models.CharField(max_length=30, choices=AuditEvent.choices)
+    ground: "models.CharField[str, str]" = models.CharField(max_length=200, blank=True)
+    attempted_username: "models.CharField[str, str]" = models.CharField(max_length=150, blank=True)
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "audit entry"

@@ -27,7 +27,9 @@ def _signed_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: A
 
 
 @receiver(user_login_failed, dispatch_uid="audit_sign_in_failed")
-def _sign_in_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def _sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # Django has already replaced the password with asterisks in `credentials`.
     username = str(credentials.get("username", ""))[:150]
     User = get_user_model()

@@ -27,7 +27,7 @@ def audit_record(
 ) -> AuditEntry:
     """Write one audit entry about `subject` (a nominal viewed, a user signing in, ...)."""
     pk = subject.pk
-    return AuditEntry.objects.create(
+    entry: AuditEntry = AuditEntry.objects.create(
         event=event,
         action=AuditEntry.Action.ACCESS,
         actor=actor,
@@ -41,3 +41,4 @@ def audit_record(
         attempted_username=attempted_username,
         additional_data=details,
     )
+    return entry

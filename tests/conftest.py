@@ -1,0 +1,76 @@
+"""Shared fixtures: an area with its agencies, and the named people the tests speak of."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from agencies.models import Agency, AgencyKind, Area, Role, User
+from tests.factories import AgencyFactory, AreaFactory, DistrictFactory, make_user
+
+
+@dataclass
+class People:
+    area: Area
+    other_area: Area
+    unit: Agency
+    police: Agency
+    housing: Agency
+    coordinator: User
+    chair: User
+    practitioner: User
+    housing_officer: User
+    auditor: User
+    administrator: User
+    other_area_coordinator: User
+
+
+@pytest.fixture
+def people(db: None) -> People:
+    area = AreaFactory(name="Kent and Medway", code="KENT")
+    other_area = AreaFactory(name="Sussex", code="SUSSEX")
+    maidstone = DistrictFactory(area=area, name="Maidstone")
+    unit = AgencyFactory(area=area, name="Co-ordination Unit", kind=AgencyKind.OTHER)
+    police = AgencyFactory(area=area, name="Kent Police", kind=AgencyKind.POLICE)
+    housing = AgencyFactory(area=area, name="Maidstone Housing", kind=AgencyKind.HOUSING, district=maidstone)
+    sussex_unit = AgencyFactory(area=other_area, name="Sussex Unit", kind=AgencyKind.OTHER)
+    return People(
+        area=area,
+        other_area=other_area,
+        unit=unit,
+        police=police,
+        housing=housing,
+        coordinator=make_user("coordinator", agency=unit, roles=(Role.COORDINATOR,), category4_cleared=True),
+        chair=make_user("chair", agency=police, roles=(Role.CHAIR,)),
+        practitioner=make_user("practitioner", agency=police, roles=(Role.RA_PRACTITIONER,)),
+        housing_officer=make_user("housing", agency=housing, roles=(Role.DTC_STAFF,)),
+        auditor=make_user("auditor", agency=police, roles=(Role.AUDITOR,)),
+        administrator=make_user("admin", agency=unit, roles=(Role.SYSTEM_ADMINISTRATOR,)),
+        other_area_coordinator=make_user("sussex", agency=sussex_unit, roles=(Role.COORDINATOR,)),
+    )
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI nothing may skip: a skipped test there is a test that proved nothing."""
+    if not os.environ.get("CI"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; every test must run in CI.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    # Real hashing is deliberately slow; tests check behaviour, not the hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

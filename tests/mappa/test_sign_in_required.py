@@ -1,0 +1,63 @@
+"""Every URL needs a signed-in user, except the few listed here on purpose."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+PUBLIC_URL_NAMES = {"sign-in", "healthz", "admin:login"}
+
+
+def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        else:
+            name = f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {prefix}{pattern.pattern}>"
+            yield name, prefix + str(pattern.pattern)
+
+
+def _example_path(route: str) -> str:
+    """Turn a route or regex into a concrete path, with made-up values for its parameters."""
+    path = re.sub(r"<int:\w+>", "1", route)
+    path = re.sub(r"<path:\w+>", "a/b", path)
+    path = re.sub(r"<(?:str:|slug:)?\w+>", "x", path)
+    path = re.sub(r"\(\?P<\w+>[^)]*\)", "1", path)  # regex groups, as in the admin
+    path = path.replace("^", "").replace("$", "").replace("\\Z", "").replace("\\", "")
+    return "/" + path
+
+
+ALL_URLS = sorted(set(_walk(get_resolver().url_patterns)))
+
+
+def test_the_walk_finds_the_service_and_admin_urls() -> None:
+    names = {name for name, _ in ALL_URLS}
+    assert {"home", "sign-in", "sign-out", "account", "agencies:agency-list", "admin:index"} <= names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "route"), ALL_URLS, ids=[name for name, _ in ALL_URLS])
+def test_url_requires_sign_in_unless_public(name: str, route: str) -> None:
+    path = _example_path(route)
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(path, follow=True)
+        if name in PUBLIC_URL_NAMES:
+            assert response.status_code < 500
+            continue
+        final = response.request["PATH_INFO"]
+        assert response.redirect_chain, f"{method.upper()} {path} ({name}) answered without sign-in"
+        assert final == "/sign-in/", f"{method.upper()} {path} ({name}) ended at {final}, not the sign-in page"
+        assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_health_check_is_public_and_says_nothing_but_status() -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert set(response.json()) <= {"status", "database", "broker"}
+    assert response.json()["database"] == "ok"
