@@ -1,0 +1,27 @@
+# Front-end assets are built in a Node stage; the runtime image has Python only and runs as a
+# non-root user.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend ./frontend
+RUN npm run build
+
+FROM python:3.11-slim-bookworm AS runtime
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+RUN useradd --create-home --uid 10001 mappa
+COPY pyproject.toml README.md ./
+COPY mappa ./mappa
+COPY agencies ./agencies
+COPY cases ./cases
+COPY referrals ./referrals
+COPY meetings ./meetings
+RUN pip install --upgrade pip && pip install .
+COPY manage.py ./
+COPY templates ./templates
+COPY --from=assets /app/static ./static
+RUN DEBUG=true STATIC_MANIFEST=true python manage.py collectstatic --noinput && chown -R mappa:mappa /app/var
+USER mappa
+EXPOSE 8000
+CMD ["gunicorn", "mappa.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
