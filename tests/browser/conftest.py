@@ -66,9 +66,7 @@ def assert_accessible(page: Any) -> None:
     """Run axe-core on the page as it is now and fail on any WCAG 2.2 A or AA violation."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SCRIPT.read_text())
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
+    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
     violations = [
         {
             "rule": violation["id"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client, override_settings
 
@@ -12,7 +14,7 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def _sign_in(client: Client, username: str, password: str, **extra: str):
+def _sign_in(client: Client, username: str, password: str, **extra: Any):
     return client.post("/sign-in/", {"username": username, "password": password}, **extra)
 
 
