@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from agencies.models import Agency, Area, AreaPopulation, District, Role, User
-from agencies.services import agency_save, user_deactivate, user_is_category4_cleared, user_save
+from agencies.selectors import user_is_category4_cleared
+from agencies.services import agency_save, user_deactivate, user_save
 
 
 class SystemAdministratorOnly:

@@ -42,6 +42,8 @@ class Area(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text="Minutes should be distributed within this many days of the meeting.",
     )
+    # The number the next nominal in this area gets in its case reference; taken under a row lock.
+    next_case_number = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

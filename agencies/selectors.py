@@ -5,7 +5,21 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from agencies.models import Agency, Role, User
+from agencies.models import Agency, AreaUserObjectPermission, Role, User
+
+CATEGORY4_PERMISSION = "agencies.handle_category4"
+
+
+def category4_cleared_area_ids(user: User) -> QuerySet[AreaUserObjectPermission, int]:
+    """The areas in which the user may see Category 4 cases (as a subquery)."""
+    return AreaUserObjectPermission.objects.filter(
+        user=user, permission__codename="handle_category4", permission__content_type__app_label="agencies"
+    ).values_list("content_object_id", flat=True)
+
+
+def user_is_category4_cleared(user: User, area_id: int | None = None) -> bool:
+    area_id = area_id if area_id is not None else (user.agency.area_id if user.agency else None)
+    return area_id is not None and category4_cleared_area_ids(user).filter(content_object_id=area_id).exists()
 
 
 def agencies_visible_to(user: User) -> QuerySet[Agency]:

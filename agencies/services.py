@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditlog.context import set_actor
 from django.contrib.auth.models import Group
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import Agency, Area, Role, RoleGrant, User
+from agencies.selectors import CATEGORY4_PERMISSION, user_is_category4_cleared
 from mappa.audit.models import AuditEvent
-from mappa.audit.services import audit_record
-
-CATEGORY4_PERMISSION = "agencies.handle_category4"
+from mappa.audit.services import audit_actor, audit_record
 
 
 @transaction.atomic
 def agency_save(*, actor: User | None, agency: Agency) -> Agency:
     """Create or update an agency, giving a new one the group its object permissions are granted to."""
-    with set_actor(actor):
+    with audit_actor(actor):
         agency.full_clean(exclude=["group"])
         if agency.pk is None:
             agency.group = Group.objects.create(name=f"agency:{agency.area.code}:{agency.name}"[:150])
@@ -42,7 +40,7 @@ def user_save(
     `roles` and `category4_cleared`, when given, replace what the user holds; each grant and
     revocation is written to the audit log with the actor who made it.
     """
-    with set_actor(actor):
+    with audit_actor(actor):
         user.full_clean(exclude=["password"])
         user.save()
         user.groups.set([user.agency.group] if user.agency else [])
@@ -60,11 +58,6 @@ def _user_set_roles(*, actor: User | None, user: User, roles: set[Role]) -> None
     for role in held.keys() - roles:
         held[role].delete()
     user.__dict__.pop("roles", None)
-
-
-def user_is_category4_cleared(user: User) -> bool:
-    area = user.area
-    return area is not None and user.has_perm(CATEGORY4_PERMISSION, area)
 
 
 def _user_set_category4_clearance(*, actor: User | None, user: User, cleared: bool) -> None:
@@ -88,7 +81,7 @@ def _user_set_category4_clearance(*, actor: User | None, user: User, cleared: bo
 @transaction.atomic
 def user_deactivate(*, actor: User | None, user: User) -> User:
     """Stop a user signing in. Their audit entries stay attributed to them; they are never deleted."""
-    with set_actor(actor):
+    with audit_actor(actor):
         user.is_active = False
         user.save(update_fields=["is_active"])
     return user

@@ -1,5 +1,7 @@
+import datetime
 from typing import Any
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
@@ -34,3 +36,51 @@ class SignInForm(AuthenticationForm):
     def confirm_login_allowed(self, user: Any) -> None:
         if not user.is_active:
             raise forms.ValidationError(self.error_messages["inactive"], code="invalid_login")
+
+
+class DateField(DateInputField):  # type: ignore[misc]
+    """The GOV.UK date input (day, month, year) with messages that say what is wrong."""
+
+    def compress(self, data_list: Any) -> datetime.date | None:
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        if len(str(year)) != 4:
+            raise forms.ValidationError("The year must include 4 numbers", code="invalid")
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            raise forms.ValidationError("Enter a real date", code="invalid") from None
+
+
+class GovForm(forms.Form):
+    """A form with GOV.UK-style messages ("Enter your date of birth") and crispy-forms-gds rendering.
+
+    Fields that need a different message set their own `error_messages`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        apply_gov_messages(self)
+
+
+class GovModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        apply_gov_messages(self)
+
+
+def apply_gov_messages(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        label = str(field.label or "").lower()
+        choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
+        verb = "Select" if choosing else "Enter"
+        if field.error_messages.get("required") in (None, "This field is required.", "Enter the day, month and year"):
+            field.error_messages["required"] = f"{verb} the {label}"
+        if isinstance(field, DateField):
+            field.error_messages["incomplete"] = f"The {label} must include a day, month and year"
+        if choosing:
+            field.error_messages["invalid_choice"] = f"Select a {label} shown in the list"
+    helper = FormHelper()
+    helper.form_tag = False
+    form.helper = helper  # type: ignore[attr-defined]

@@ -26,6 +26,19 @@ class Task:
 
 TASKS: list[Task] = [
     Task(
+        "Nominals",
+        "Find people managed under MAPPA by name, alias or identifier; see their category, level, orders and history.",
+        "cases:nominal-list",
+        frozenset({Role.COORDINATOR, Role.CHAIR, Role.RA_PRACTITIONER, Role.DTC_STAFF, Role.AUDITOR}),
+    ),
+    Task(
+        "Record a new nominal",
+        "Record someone newly eligible for MAPPA, with their index offence, category and level.",
+        "cases:nominal-create",
+        frozenset({Role.COORDINATOR}),
+        in_navigation=False,
+    ),
+    Task(
         "Agencies",
         "Find the agencies and people in your area's MAPPA partnership, by kind of agency and district.",
         "agencies:agency-list",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("healthz", views.healthz, name="healthz"),
     path("agencies/", include("agencies.urls")),
+    path("nominals/", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]
 

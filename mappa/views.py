@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from agencies.services import user_is_category4_cleared
+from agencies.selectors import user_is_category4_cleared
 from mappa.auth import signed_in_user
 from mappa.celery import app as celery_app
 from mappa.forms import SignInForm

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
+from auditlog.context import auditlog_value, set_actor
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
@@ -24,21 +27,100 @@ def audit_record(
     ground: str = "",
     attempted_username: str = "",
     details: dict[str, object] | None = None,
+    nominal_id: int | None = None,
 ) -> AuditEntry:
     """Write one audit entry about `subject` (a nominal viewed, a user signing in, ...)."""
-    pk = subject.pk
     entry: AuditEntry = AuditEntry.objects.create(
-        event=event,
-        action=AuditEntry.Action.ACCESS,
-        actor=actor,
-        actor_email=actor.email if actor else None,
-        content_type=ContentType.objects.get_for_model(subject),
-        object_pk=str(pk) if pk is not None else "",
-        object_id=pk if isinstance(pk, int) else None,
-        object_repr=str(subject),
-        remote_addr=client_address(request) if request else None,
-        ground=ground,
-        attempted_username=attempted_username,
-        additional_data=details,
+        **_entry_fields(
+            event=event,
+            actor=actor,
+            subject=subject,
+            request=request,
+            ground=ground,
+            attempted_username=attempted_username,
+            details=details,
+            nominal_id=nominal_id,
+        )
     )
     return entry
+
+
+def audit_record_many(
+    *,
+    event: AuditEvent,
+    actor: User | None,
+    subjects: Sequence[models.Model],
+    request: HttpRequest | None = None,
+    ground: str = "",
+    details: dict[str, object] | None = None,
+) -> None:
+    """One entry per subject, written together: an export or disclosure of many records."""
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                **_entry_fields(
+                    event=event,
+                    actor=actor,
+                    subject=subject,
+                    request=request,
+                    ground=ground,
+                    details=details,
+                    nominal_id=getattr(subject, "audit_nominal_id", None),
+                )
+            )
+            for subject in subjects
+        ],
+        batch_size=1000,
+    )
+
+
+def _entry_fields(
+    *,
+    event: AuditEvent,
+    actor: User | None,
+    subject: models.Model,
+    request: HttpRequest | None,
+    ground: str = "",
+    attempted_username: str = "",
+    details: dict[str, object] | None = None,
+    nominal_id: int | None = None,
+) -> dict[str, Any]:
+    pk = subject.pk
+    return {
+        "event": event,
+        "action": AuditEntry.Action.ACCESS,
+        "actor": actor,
+        "actor_email": actor.email if actor else None,
+        "content_type": ContentType.objects.get_for_model(subject),
+        "object_pk": str(pk) if pk is not None else "",
+        "object_id": pk if isinstance(pk, int) else None,
+        "object_repr": str(subject),
+        "remote_addr": client_address(request) if request else None,
+        "ground": ground,
+        "attempted_username": attempted_username,
+        "additional_data": details,
+        "nominal_id": nominal_id,
+    }
+
+
+@contextmanager
+def audit_actor(actor: User | None) -> Iterator[None]:
+    """Attribute the audit entries written inside the block to `actor`.
+
+    Inside a request the middleware has already named the user; services called from commands and
+    tasks name their actor here. django-auditlog's own `set_actor` does not restore the request's
+    context when it ends, so this does.
+    """
+    try:
+        outer: dict[str, Any] | None = auditlog_value.get()
+    except LookupError:
+        outer = None
+    if outer is not None and outer.get("actor") == actor:
+        yield
+        return
+    try:
+        with set_actor(actor, remote_addr=outer.get("remote_addr") if outer else None):
+            yield
+    finally:
+        if outer is not None:
+            auditlog_value.set(outer)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agencies.models import Agency, AgencyKind, Role, User
-from agencies.services import user_deactivate, user_is_category4_cleared
+from agencies.selectors import user_is_category4_cleared
+from agencies.services import user_deactivate
 from mappa.audit.models import AuditEntry, AuditEvent
 from tests.conftest import People, client_for
 

@@ -1,0 +1,104 @@
+"""Who may see which nominals, and on what ground. Every list, search, page and export uses this.
+
+- Co-ordinators see every nominal in their area and may change it.
+- RA practitioners see the nominals their agency leads (and may record on them) and those shared
+  with their agency.
+- DTC agency staff and chairs see only nominals shared with their agency.
+- Auditors see the nominals of their area, read-only, after stating a purpose for each visit.
+- System administrators see none.
+- Category 4 nominals are seen only by users cleared for Category 4 in the nominal's area.
+- Restricted details (address, victims, health) go only to co-ordinators, the lead agency,
+  auditors, and agencies whose share includes them.
+
+Shares are django-guardian object permissions granted to the agency's group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from agencies.models import Role, User
+from agencies.selectors import category4_cleared_area_ids
+from cases.models import Category, Nominal, NominalGroupObjectPermission
+
+VIEW = "view_nominal"
+VIEW_RESTRICTED = "view_restricted_nominal"
+SHARE_ROLES = (Role.RA_PRACTITIONER, Role.DTC_STAFF, Role.CHAIR)
+
+
+@dataclass(frozen=True)
+class NominalAccess:
+    """What a user may do with one nominal, and the ground on which they may see it."""
+
+    ground: str
+    restricted: bool = False
+    can_record: bool = False  # edit details; add aliases, convictions, orders, events, risk assessments
+    can_decide: bool = False  # change category or level, exit, share with agencies
+    needs_purpose: bool = False
+    is_coordinator: bool = False
+
+
+def _shared_with(user: User, codename: str = VIEW) -> QuerySet[NominalGroupObjectPermission, int]:
+    if user.agency is None:
+        return NominalGroupObjectPermission.objects.none().values_list("content_object_id", flat=True)
+    return NominalGroupObjectPermission.objects.filter(
+        group_id=user.agency.group_id, permission__codename=codename, permission__content_type__app_label="cases"
+    ).values_list("content_object_id", flat=True)
+
+
+def nominals_visible_to(user: User) -> QuerySet[Nominal]:
+    """Every nominal the user may see, as one query (no rows are loaded to work it out)."""
+    if not user.is_active or user.agency is None:
+        return Nominal.objects.none()
+    area_id = user.agency.area_id
+    visible = Q(pk__in=[])
+    if user.has_role(Role.COORDINATOR, Role.AUDITOR):
+        visible |= Q(area_id=area_id)
+    if user.has_role(Role.RA_PRACTITIONER):
+        visible |= Q(lead_agency_id=user.agency_id)
+    if user.has_role(*SHARE_ROLES):
+        visible |= Q(pk__in=_shared_with(user))
+    not_category4_or_cleared = ~Q(category=Category.TERRORISM) | Q(area_id__in=category4_cleared_area_ids(user))
+    return Nominal.objects.filter(visible & not_category4_or_cleared)
+
+
+def nominal_access(user: User, nominal: Nominal) -> NominalAccess | None:
+    """The user's access to one nominal, or None when they may not know it exists."""
+    if not user.is_active or user.agency is None:
+        return None
+    if nominal.category == Category.TERRORISM and not category4_cleared_area_ids(user).filter(
+        content_object_id=nominal.area_id
+    ):
+        return None
+    in_area = nominal.area_id == user.agency.area_id
+    if user.has_role(Role.COORDINATOR) and in_area:
+        return NominalAccess(
+            ground=f"Co-ordinator in {user.agency.area}",
+            restricted=True,
+            can_record=True,
+            can_decide=True,
+            is_coordinator=True,
+        )
+    if user.has_role(Role.RA_PRACTITIONER) and nominal.lead_agency_id == user.agency_id:
+        return NominalAccess(ground=f"Lead agency ({user.agency})", restricted=True, can_record=True)
+    if user.has_role(*SHARE_ROLES):
+        shares = set(
+            NominalGroupObjectPermission.objects.filter(
+                group_id=user.agency.group_id, content_object_id=nominal.pk
+            ).values_list("permission__codename", flat=True)
+        )
+        if VIEW in shares:
+            return NominalAccess(ground=f"Shared with {user.agency}", restricted=VIEW_RESTRICTED in shares)
+    if user.has_role(Role.AUDITOR) and in_area:
+        return NominalAccess(ground="Auditor", restricted=True, needs_purpose=True)
+    return None
+
+
+def may_create_nominals(user: User) -> bool:
+    return user.is_active and user.agency is not None and user.has_role(Role.COORDINATOR)
+
+
+def may_export_nominals(user: User) -> bool:
+    return may_create_nominals(user)

@@ -1,0 +1,128 @@
+"""Reads of nominal records: the list with its search, filters and sorting; a nominal's record."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+
+from agencies.models import Agency, User
+from cases.models import Nominal, NominalGroupObjectPermission, NominalName
+from cases.policy import VIEW, VIEW_RESTRICTED, nominals_visible_to
+
+IDENTIFIER_FIELDS = [
+    (re.compile(r"^(\d{2}|\d{4})/\d{1,7}[A-Z]$"), "pnc_id"),
+    (re.compile(r"^[A-Z]\d{6}$"), "crn"),
+    (re.compile(r"^[A-Z]\d{4}[A-Z]{2}$"), "prison_number"),
+    (re.compile(r"^\d{6,10}$"), "visor_reference"),
+]
+
+SORTS = {
+    "name": ["last_name", "first_name", "pk"],
+    "reference": ["case_reference"],
+    "category": ["category", "-level", "last_name", "pk"],
+    "level": ["-level", "category", "last_name", "pk"],
+    "updated": ["-updated_at", "pk"],
+}
+
+
+@dataclass(frozen=True)
+class NominalFilters:
+    q: str = ""
+    category: int | None = None
+    level: int | None = None
+    district_id: int | None = None
+    lead_agency_id: int | None = None
+    location: str = ""
+    status: str = "active"
+    sort: str = ""
+
+
+def _identifier_query(term: str) -> Q | None:
+    upper = term.strip().upper()
+    for pattern, field in IDENTIFIER_FIELDS:
+        if pattern.match(upper):
+            return Q(**{field: upper})
+    return None
+
+
+def _names_matching(term: str) -> QuerySet[NominalName]:
+    """Names like `term`: trigram similarity on PostgreSQL (typos and partial names), words on SQLite."""
+    name = " ".join(term.lower().split())
+    names = NominalName.objects.all()
+    if connection.vendor == "postgresql":
+        return names.filter(Q(name__trigram_similar=name) | Q(name__trigram_word_similar=name))
+    for word in name.split():
+        names = names.filter(name__contains=word)
+    return names
+
+
+def nominal_list(user: User, filters: NominalFilters) -> QuerySet[Nominal]:
+    """The nominals the user may see, searched, filtered and sorted; ready to paginate."""
+    nominals = nominals_visible_to(user).select_related("area", "district", "lead_agency")
+    if filters.status:
+        nominals = nominals.filter(status=filters.status)
+    for field, value in [
+        ("category", filters.category),
+        ("level", filters.level),
+        ("district_id", filters.district_id),
+        ("lead_agency_id", filters.lead_agency_id),
+        ("location", filters.location or None),
+    ]:
+        if value is not None:
+            nominals = nominals.filter(**{field: value})
+    sort = SORTS.get(filters.sort, SORTS["name"])
+    if filters.q:
+        identifier = _identifier_query(filters.q)
+        if identifier is not None:
+            return nominals.filter(identifier).order_by(*sort)
+        names = _names_matching(filters.q)
+        nominals = nominals.filter(pk__in=names.values("nominal_id"))
+        if connection.vendor == "postgresql" and not filters.sort:
+            name = " ".join(filters.q.lower().split())
+            best = (
+                names.filter(nominal_id=OuterRef("pk"))
+                .annotate(similarity=TrigramSimilarity("name", name))
+                .order_by("-similarity")
+                .values("similarity")[:1]
+            )
+            return nominals.annotate(match=Subquery(best)).order_by(F("match").desc(nulls_last=True), "pk")
+    return nominals.order_by(*sort)
+
+
+def nominal_shares(nominal: Nominal) -> list[dict[str, Any]]:
+    """The agencies a nominal is shared with, and whether each share includes restricted details."""
+    grants = NominalGroupObjectPermission.objects.filter(content_object=nominal).values_list(
+        "group_id", "permission__codename"
+    )
+    by_group: dict[int, set[str]] = {}
+    for group_id, codename in grants:
+        by_group.setdefault(group_id, set()).add(codename)
+    agencies = Agency.objects.filter(group_id__in=by_group).order_by("name")
+    return [
+        {"agency": agency, "restricted": VIEW_RESTRICTED in by_group[agency.group_id]}
+        for agency in agencies
+        if VIEW in by_group[agency.group_id]
+    ]
+
+
+def nominal_record(nominal_pk: int) -> Nominal:
+    """One nominal with everything its pages show, in a fixed number of queries."""
+    return (
+        Nominal.objects.select_related("area", "district", "lead_agency", "offender_manager", "exit__decided_by")
+        .prefetch_related(
+            "aliases",
+            "convictions",
+            "orders",
+            "events__to_area",
+            "events__from_area",
+            "risk_assessments__agency",
+            "category_periods__decided_by",
+            "level_periods__decided_by",
+        )
+        .get(pk=nominal_pk)
+    )

@@ -1,0 +1,562 @@
+"""Nominal record pages. Every view fetches through `_nominal_for`, which applies the access policy,
+answers 404 for what the user may not see (logging the attempt), and records each view."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from agencies.models import Agency, User
+from cases import services
+from cases.forms import (
+    AliasForm,
+    CategoryChangeForm,
+    ConvictionForm,
+    EventForm,
+    ExitForm,
+    InitialDecisionForm,
+    LevelChangeForm,
+    NominalDetailsForm,
+    NominalFilterForm,
+    OrderForm,
+    PurposeForm,
+    RiskAssessmentForm,
+    ShareForm,
+    VersionForm,
+)
+from cases.models import Nominal, Source
+from cases.policy import NominalAccess, may_create_nominals, may_export_nominals, nominal_access
+from cases.selectors import NominalFilters, nominal_list, nominal_record, nominal_shares
+from mappa.audit.models import AuditEntry, AuditEvent
+from mappa.audit.services import audit_record, audit_record_many
+from mappa.auth import signed_in_user
+
+PAGE_SIZE = 50
+PURPOSE_MINUTES = 15
+
+
+def _nominal_for(
+    request: HttpRequest, reference: str, *, record: bool = False, decide: bool = False, coordinator: bool = False
+) -> tuple[User, Nominal, NominalAccess]:
+    """Fetch a nominal the user may see, or 404 (the attempt logged); 403 where they may see it but
+    not do what they asked."""
+    user = signed_in_user(request)
+    nominal = Nominal.objects.select_related("area", "lead_agency").filter(case_reference=reference).first()
+    access = nominal_access(user, nominal) if nominal else None
+    if nominal is None or access is None:
+        if nominal is not None:
+            audit_record(
+                event=AuditEvent.VIEW_REFUSED,
+                actor=user,
+                subject=nominal,
+                request=request,
+                nominal_id=nominal.pk,
+                details={"path": request.path},
+            )
+        raise Http404("No such nominal.")
+    if (
+        (record and not access.can_record)
+        or (decide and not access.can_decide)
+        or (coordinator and not access.is_coordinator)
+    ):
+        raise PermissionDenied
+    return user, nominal, access
+
+
+def _purpose(request: HttpRequest, nominal: Nominal) -> str | None:
+    stated = request.session.get(f"purpose:{nominal.pk}")
+    if not stated:
+        return None
+    stated_at = datetime.datetime.fromisoformat(stated["at"])
+    if timezone.now() - stated_at > datetime.timedelta(minutes=PURPOSE_MINUTES):
+        return None
+    return str(stated["purpose"])
+
+
+def _viewed(
+    request: HttpRequest, user: User, nominal: Nominal, access: NominalAccess, page: str
+) -> HttpResponse | None:
+    """Record a consultation of the nominal's record; auditors are first asked their purpose."""
+    ground = access.ground
+    if access.needs_purpose:
+        purpose = _purpose(request, nominal)
+        if purpose is None:
+            return redirect(f"{reverse('cases:nominal-purpose', args=[nominal.case_reference])}?next={request.path}")
+        ground = f"{access.ground}: {purpose}"
+    audit_record(
+        event=AuditEvent.VIEW,
+        actor=user,
+        subject=nominal,
+        request=request,
+        ground=ground,
+        nominal_id=nominal.pk,
+        details={"page": page},
+    )
+    return None
+
+
+def _filters(form: NominalFilterForm, status_given: bool) -> NominalFilters:
+    data = form.cleaned_data
+    return NominalFilters(
+        q=data["q"].strip(),
+        category=data["category"],
+        level=data["level"],
+        district_id=data["district"].pk if data["district"] else None,
+        lead_agency_id=data["lead_agency"].pk if data["lead_agency"] else None,
+        location=data["location"],
+        status=data["status"] if status_given else "active",
+        sort=data["sort"],
+    )
+
+
+def _filter_form(request: HttpRequest, user: User) -> tuple[NominalFilterForm, NominalFilters | None]:
+    form = NominalFilterForm(request.GET, area=user.area)
+    if not form.is_valid():
+        return form, None
+    return form, _filters(form, "status" in request.GET)
+
+
+def nominal_list_view(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    form, filters = _filter_form(request, user)
+    if filters is None:
+        return render(request, "cases/nominal_list.html", {"form": form, "page": None}, status=400)
+    if filters.q:
+        audit_record(
+            event=AuditEvent.SEARCH,
+            actor=user,
+            subject=Nominal(),
+            request=request,
+            details={"terms": filters.q, "filters": request.GET.dict()},
+        )
+    page = Paginator(nominal_list(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "may_export": may_export_nominals(user),
+        "may_create": may_create_nominals(user),
+        "export_query": request.GET.urlencode(),
+    }
+    return render(request, "cases/nominal_list.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+EXPORT_COLUMNS = [
+    ("Case reference", "case_reference"),
+    ("Last name", "last_name"),
+    ("First name", "first_name"),
+    ("Date of birth", "date_of_birth"),
+    ("Category", "category"),
+    ("Level", "level"),
+    ("District", "district"),
+    ("Lead agency", "lead_agency"),
+    ("Where they are", "get_location_display"),
+    ("Status", "get_status_display"),
+]
+
+
+def _csv_cell(value: Any) -> str:
+    text = "" if value is None else str(value() if callable(value) else value)
+    # A spreadsheet would run a cell starting with these as a formula.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def nominal_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The filtered list as CSV, for co-ordinators. Each row is logged as a disclosure to the exporter."""
+    user = signed_in_user(request)
+    if not may_export_nominals(user):
+        raise PermissionDenied
+    form, filters = _filter_form(request, user)
+    if filters is None:
+        return render(request, "cases/nominal_list.html", {"form": form, "page": None}, status=400)
+    nominals = list(nominal_list(user, filters))
+    audit_record_many(
+        event=AuditEvent.DISCLOSURE,
+        actor=user,
+        subjects=nominals,
+        request=request,
+        ground=f"Co-ordinator export ({user.area})",
+        details={"export": "nominal list CSV", "recipient": user.username, "filters": request.GET.dict()},
+    )
+    writer = csv.writer(_Echo())
+    rows = [[label for label, _ in EXPORT_COLUMNS]] + [
+        [_csv_cell(getattr(nominal, attribute)) for _, attribute in EXPORT_COLUMNS] for nominal in nominals
+    ]
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="nominals-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    title: str,
+    forms: list[tuple[str, BaseForm]],
+    submit: str,
+    back: str,
+    nominal: Nominal | None = None,
+    status: int = 200,
+    warning: str = "",
+    conflicts: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
+    context = {
+        "title": title,
+        "forms": forms,
+        "submit": submit,
+        "back": back,
+        "nominal": nominal,
+        "warning": warning,
+        "conflicts": conflicts or [],
+        "errors": any(form.errors for _, form in forms),
+    }
+    return render(request, "cases/form_page.html", context, status=status)
+
+
+def _put_errors(error: ValidationError, forms: list[BaseForm]) -> None:
+    """Put a service's validation errors next to the fields they are about."""
+    if not hasattr(error, "error_dict"):
+        forms[0].add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = next((form for form in forms if field in form.fields), None)
+        if target is None:
+            forms[0].add_error(None, errors)
+        else:
+            target.add_error(field, errors)
+
+
+def nominal_create(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    if not may_create_nominals(user) or user.area is None:
+        raise PermissionDenied
+    area = user.area
+    data = request.POST if request.method == "POST" else None
+    details = NominalDetailsForm(data, area=area, prefix="person")
+    conviction = ConvictionForm(data, prefix="conviction")
+    decision = InitialDecisionForm(data, prefix="decision")
+    forms: list[BaseForm] = [details, conviction, decision]
+    if data is not None and all(form.is_valid() for form in forms):
+        try:
+            nominal = services.nominal_create(
+                actor=user,
+                area=area,
+                details=details.cleaned_data,
+                conviction=conviction.cleaned_data,
+                category=decision.cleaned_data["category"],
+                level=decision.cleaned_data["level"],
+                reason=decision.cleaned_data["reason"],
+                notification=decision.notification(),
+            )
+        except ValidationError as error:
+            _put_errors(error, forms)
+        else:
+            messages.success(request, f"Nominal {nominal.case_reference} recorded.")
+            return redirect(nominal)
+    return _form_page(
+        request,
+        title="Record a new nominal",
+        forms=[("The person", details), ("Index offence", conviction), ("MAPPA category and level", decision)],
+        submit="Record nominal",
+        back=reverse("cases:nominal-list"),
+        status=400 if data is not None else 200,
+    )
+
+
+TABS = {
+    "summary": "Summary",
+    "records": "Orders and events",
+    "risk": "Risk",
+    "history": "History",
+    "audit": "Who viewed or changed this",
+}
+
+
+def _tab(request: HttpRequest, reference: str, tab: str) -> HttpResponse:
+    user, nominal, access = _nominal_for(request, reference, coordinator=tab == "audit")
+    redirect_to_purpose = _viewed(request, user, nominal, access, tab)
+    if redirect_to_purpose:
+        return redirect_to_purpose
+    context: dict[str, Any] = {
+        "nominal": nominal_record(nominal.pk),
+        "access": access,
+        "tab": tab,
+        "tabs": {key: label for key, label in TABS.items() if key != "audit" or access.is_coordinator},
+    }
+    if tab == "summary" and access.can_decide:
+        context["shares"] = nominal_shares(nominal)
+    if tab == "audit":
+        entries = AuditEntry.objects.filter(nominal_id=nominal.pk).select_related("actor", "content_type")
+        context["page"] = Paginator(entries.order_by("-timestamp", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, f"cases/nominal_{tab}.html", context)
+
+
+def nominal_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _tab(request, reference, "summary")
+
+
+def nominal_records(request: HttpRequest, reference: str) -> HttpResponse:
+    return _tab(request, reference, "records")
+
+
+def nominal_risk(request: HttpRequest, reference: str) -> HttpResponse:
+    return _tab(request, reference, "risk")
+
+
+def nominal_history(request: HttpRequest, reference: str) -> HttpResponse:
+    return _tab(request, reference, "history")
+
+
+def nominal_audit(request: HttpRequest, reference: str) -> HttpResponse:
+    return _tab(request, reference, "audit")
+
+
+def nominal_purpose(request: HttpRequest, reference: str) -> HttpResponse:
+    _user, nominal, access = _nominal_for(request, reference)
+    if not access.needs_purpose:
+        return redirect(nominal)
+    form = PurposeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        request.session[f"purpose:{nominal.pk}"] = {
+            "purpose": form.cleaned_data["purpose"],
+            "at": timezone.now().isoformat(),
+        }
+        next_url = request.GET.get("next", "")
+        prefix = f"/nominals/{nominal.case_reference}/"
+        return redirect(next_url if next_url.startswith(prefix) else nominal.get_absolute_url())
+    return _form_page(
+        request,
+        title="State your purpose",
+        forms=[("", form)],
+        submit="Continue to the record",
+        back=reverse("cases:nominal-list"),
+        nominal=nominal,
+        status=400 if form.is_bound else 200,
+        warning="Every view of this record is logged with the purpose you give.",
+    )
+
+
+def nominal_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    user, nominal, access = _nominal_for(request, reference, record=True)
+    data = request.POST if request.method == "POST" else None
+    form = NominalDetailsForm(data, instance=nominal, area=nominal.area)
+    version = VersionForm(data, initial={"version": nominal.version})
+    warning = ""
+    conflicts: list[tuple[str, str]] = []
+    if data is not None and form.is_valid() and version.is_valid():
+        try:
+            services.nominal_update(
+                actor=user, nominal=nominal, details=form.cleaned_data, expected_version=version.cleaned_data["version"]
+            )
+        except services.StaleRecordError:
+            # The person's input stays in the form; they see the record's current state on its page.
+            warning = (
+                "Someone else changed this record while you were editing it, so your changes have not been saved. "
+                "Your changes are still below: check the record's current details, then save again."
+            )
+            current = Nominal.objects.get(pk=nominal.pk)
+            version = VersionForm(initial={"version": current.version})
+            conflicts = _differences(current, form, restricted=access.restricted)
+            form.add_error(None, "This record was changed by someone else while you were editing it")
+        except ValidationError as error:
+            _put_errors(error, [form])
+        else:
+            messages.success(request, "Details saved.")
+            return redirect(nominal)
+    elif data is None:
+        _viewed(request, user, nominal, access, "edit")
+    return _form_page(
+        request,
+        title="Edit details",
+        forms=[("", form), ("", version)],
+        submit="Save details",
+        back=nominal.get_absolute_url(),
+        nominal=nominal,
+        status=409 if warning else (400 if data else 200),
+        warning=warning,
+        conflicts=conflicts,
+    )
+
+
+def _differences(current: Nominal, form: NominalDetailsForm, *, restricted: bool) -> list[tuple[str, str]]:
+    """The saved values that differ from what the person entered, to show beside their input."""
+    hidden = set() if restricted else {"address", "restricted_notes"}
+    differences = []
+    for name in services.DETAIL_FIELDS:
+        if name in hidden:
+            continue
+        saved = getattr(current, name)
+        entered = form.cleaned_data.get(name)
+        if (saved or "") != (entered or ""):
+            display = getattr(current, f"get_{name}_display", None)
+            shown = display() if display else ("" if saved is None else str(saved))
+            differences.append((str(form.fields[name].label), shown or "(empty)"))
+    return differences
+
+
+RecordService = Callable[..., Any]
+# kind in the URL: (page title, tab to return to, service, message when saved)
+RECORD_PAGES: dict[str, tuple[str, str, RecordService, str]] = {
+    "alias": ("Add an alias", "detail", services.alias_add, "Alias added."),
+    "conviction": ("Add a conviction or caution", "records", services.conviction_add, "Conviction added."),
+    "order": ("Add an order", "records", services.order_add, "Order added."),
+    "event": ("Record an event", "records", services.event_record, "Event recorded."),
+    "risk-assessment": ("Add a risk assessment", "risk", services.risk_assessment_add, "Risk assessment added."),
+}
+
+
+def _record_form(kind: str, data: Any, nominal: Nominal) -> BaseForm:
+    if kind == "alias":
+        return AliasForm(data)
+    if kind == "conviction":
+        return ConvictionForm(data)
+    if kind == "order":
+        return OrderForm(data)
+    if kind == "event":
+        return EventForm(data, area=nominal.area)
+    agencies: QuerySet[Agency] = Agency.objects.filter(area=nominal.area, is_active=True)
+    return RiskAssessmentForm(data, agencies=agencies)
+
+
+def nominal_record_add(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
+    if kind not in RECORD_PAGES:
+        raise Http404
+    user, nominal, _access = _nominal_for(request, reference, record=True)
+    if nominal.status != "active":
+        raise PermissionDenied
+    title, tab, service, saved = RECORD_PAGES[kind]
+    data = request.POST if request.method == "POST" else None
+    form = _record_form(kind, data, nominal)
+    if data is not None and form.is_valid():
+        try:
+            service(actor=user, nominal=nominal, values=form.cleaned_data)
+        except ValidationError as error:
+            _put_errors(error, [form])
+        else:
+            messages.success(request, saved)
+            return redirect(reverse(f"cases:nominal-{tab}", args=[reference]))
+    return _form_page(
+        request,
+        title=title,
+        forms=[("", form)],
+        submit="Save",
+        back=nominal.get_absolute_url(),
+        nominal=nominal,
+        status=400 if data is not None else 200,
+    )
+
+
+def nominal_decision(request: HttpRequest, reference: str, what: str) -> HttpResponse:
+    """Change the category or the level, with its rationale, into the history."""
+    if what not in ("category", "level"):
+        raise Http404
+    user, nominal, _access = _nominal_for(request, reference, decide=True)
+    data = request.POST if request.method == "POST" else None
+    form: BaseForm = CategoryChangeForm(data) if what == "category" else LevelChangeForm(data)
+    if data is not None and form.is_valid():
+        change = services.nominal_category_change if what == "category" else services.nominal_level_change
+        try:
+            change(
+                actor=user,
+                nominal=nominal,
+                start=form.cleaned_data["start"],
+                reason=form.cleaned_data["reason"],
+                source=Source.REVIEW,
+                **{what: form.cleaned_data[what]},
+            )
+        except ValidationError as error:
+            _put_errors(error, [form])
+        else:
+            messages.success(request, f"The {what} has been changed.")
+            return redirect(reverse("cases:nominal-history", args=[reference]))
+    return _form_page(
+        request,
+        title=f"Change the {what}",
+        forms=[("", form)],
+        submit=f"Change {what}",
+        back=nominal.get_absolute_url(),
+        nominal=nominal,
+        status=400 if data is not None else 200,
+    )
+
+
+def nominal_exit(request: HttpRequest, reference: str) -> HttpResponse:
+    user, nominal, _access = _nominal_for(request, reference, decide=True)
+    data = request.POST if request.method == "POST" else None
+    form = ExitForm(data)
+    if data is not None and form.is_valid():
+        values = {key: form.cleaned_data[key] for key in ("reason", "date", "rationale", "review_retention_on")}
+        try:
+            services.nominal_exit(actor=user, nominal=nominal, **values)
+        except ValidationError as error:
+            _put_errors(error, [form])
+        else:
+            messages.success(request, "The person has exited MAPPA. Their record is kept.")
+            return redirect(nominal)
+    return _form_page(
+        request,
+        title="Exit from MAPPA",
+        forms=[("", form)],
+        submit="Exit from MAPPA",
+        back=nominal.get_absolute_url(),
+        nominal=nominal,
+        status=400 if data is not None else 200,
+        warning="Exit ends MAPPA management. The record is kept and can no longer be changed.",
+    )
+
+
+def _share_agencies(nominal: Nominal) -> QuerySet[Agency]:
+    return Agency.objects.filter(is_active=True, area=nominal.area).exclude(pk=nominal.lead_agency_id)
+
+
+def nominal_share(request: HttpRequest, reference: str) -> HttpResponse:
+    user, nominal, _access = _nominal_for(request, reference, decide=True)
+    data = request.POST if request.method == "POST" else None
+    form = ShareForm(data, agencies=_share_agencies(nominal))
+    if data is not None and form.is_valid():
+        try:
+            services.nominal_share(actor=user, nominal=nominal, **form.cleaned_data)
+        except ValidationError as error:
+            _put_errors(error, [form])
+        else:
+            messages.success(request, f"Shared with {form.cleaned_data['agency']}.")
+            return redirect(nominal)
+    return _form_page(
+        request,
+        title="Share with an agency",
+        forms=[("", form)],
+        submit="Share",
+        back=nominal.get_absolute_url(),
+        nominal=nominal,
+        status=400 if data is not None else 200,
+        warning="Staff of the agency will see this record. Share only with agencies that need to know.",
+    )
+
+
+@require_POST
+def nominal_unshare(request: HttpRequest, reference: str, agency_id: int) -> HttpResponse:
+    user, nominal, _access = _nominal_for(request, reference, decide=True)
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:
+        raise Http404
+    services.nominal_unshare(actor=user, nominal=nominal, agency=agency)
+    messages.success(request, f"{agency} no longer sees this record.")
+    return redirect(nominal)
