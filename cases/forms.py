@@ -105,6 +105,11 @@ class ConvictionForm(GovModelForm):
     class Meta:
         model = Conviction
         fields = list(CONVICTION_FIELDS)
+        widgets = {
+            "custodial_months": forms.TextInput(
+                attrs={"inputmode": "numeric", "class": "govuk-input govuk-input--width-3"}
+            )
+        }
 
     def _post_clean(self) -> None:
         pass
