@@ -18,7 +18,6 @@ from django.db.models import F
 from faker import Faker
 
 from agencies.models import Agency, AgencyKind, Area, User
-from cases.services import nominal_share
 from cases.models import (
     Alias,
     AliasKind,
@@ -46,6 +45,7 @@ from cases.models import (
     Status,
     Stream,
 )
+from cases.services import nominal_share
 
 # (category, level, share of the area's nominals) for people in the community.
 COMMUNITY_MIX = [
@@ -122,7 +122,9 @@ def _identifiers(serial: int, born: datetime.date, category: Category, in_custod
     }
     if in_custody:
         high, low = divmod(serial // 260_000, 26)
-        ids["prison_number"] = f"{chr(65 + serial // 10_000 % 26)}{serial % 10_000:04d}{chr(65 + high % 26)}{chr(65 + low)}"
+        ids["prison_number"] = (
+            f"{chr(65 + serial // 10_000 % 26)}{serial % 10_000:04d}{chr(65 + high % 26)}{chr(65 + low)}"
+        )
     return ids
 
 
@@ -132,11 +134,9 @@ def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> dateti
 
 
 @transaction.atomic
-def generate_nominals(
-    *, area: Area, count: int, seed: int, today: datetime.date, decided_by: User
-) -> int:
+def generate_nominals(*, area: Area, count: int, seed: int, today: datetime.date, decided_by: User) -> int:
     """Add `count` fictional nominals with histories to `area`. Returns how many were added."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  (reproducible demo data, not security)
     fake = Faker("en_GB")
     fake.seed_instance(seed)
     districts = list(area.districts.all())
@@ -218,7 +218,12 @@ def _generate_records(
         names.append(NominalName(nominal=nominal, name=" ".join(nominal.full_name.lower().split())))
         if plan["aliases"]:
             aliases.append(
-                Alias(nominal=nominal, first_name=fake.first_name_male(), last_name=nominal.last_name, kind=AliasKind.ALIAS)
+                Alias(
+                    nominal=nominal,
+                    first_name=fake.first_name_male(),
+                    last_name=nominal.last_name,
+                    kind=AliasKind.ALIAS,
+                )
             )
         category = Category(nominal.category)
         offences = {
@@ -280,7 +285,9 @@ def _generate_records(
         if plan["had_custody"]:
             events.append(Event(nominal=nominal, kind=EventKind.CUSTODY, date=convicted))
             if nominal.location == Location.COMMUNITY:
-                released = _day(rng, convicted + datetime.timedelta(days=60), max(started, convicted + datetime.timedelta(days=61)))
+                released = _day(
+                    rng, convicted + datetime.timedelta(days=60), max(started, convicted + datetime.timedelta(days=61))
+                )
                 events.append(Event(nominal=nominal, kind=EventKind.RELEASE, date=min(released, today)))
                 orders.append(
                     Order(
@@ -297,8 +304,12 @@ def _generate_records(
 
         categories.append(
             CategoryPeriod(
-                nominal=nominal, category=category, start=started, reason="Eligible on conviction.",
-                decided_by=decided_by, source=Source.INITIAL,
+                nominal=nominal,
+                category=category,
+                start=started,
+                reason="Eligible on conviction.",
+                decided_by=decided_by,
+                source=Source.INITIAL,
             )
         )
         level = Level(nominal.level)
@@ -309,8 +320,12 @@ def _generate_records(
         if first_level == level:
             levels.append(
                 LevelPeriod(
-                    nominal=nominal, level=level, start=started, reason="Level set when the case was first recorded.",
-                    decided_by=decided_by, source=Source.INITIAL,
+                    nominal=nominal,
+                    level=level,
+                    start=started,
+                    reason="Level set when the case was first recorded.",
+                    decided_by=decided_by,
+                    source=Source.INITIAL,
                 )
             )
         else:
@@ -318,14 +333,22 @@ def _generate_records(
             raised = min(raised, today)
             levels.append(
                 LevelPeriod(
-                    nominal=nominal, level=first_level, start=started, end=raised - datetime.timedelta(days=1),
-                    reason="Managed by the lead agency.", decided_by=decided_by, source=Source.INITIAL,
+                    nominal=nominal,
+                    level=first_level,
+                    start=started,
+                    end=raised - datetime.timedelta(days=1),
+                    reason="Managed by the lead agency.",
+                    decided_by=decided_by,
+                    source=Source.INITIAL,
                 )
             )
             levels.append(
                 LevelPeriod(
-                    nominal=nominal, level=level, start=raised,
-                    reason="Risk escalated: multi-agency management needed.", decided_by=decided_by,
+                    nominal=nominal,
+                    level=level,
+                    start=raised,
+                    reason="Risk escalated: multi-agency management needed.",
+                    decided_by=decided_by,
                     source=Source.SCREENING,
                 )
             )
@@ -347,7 +370,10 @@ def _generate_records(
             levels[-1].end = exit_date
             exits.append(
                 Exit(
-                    nominal=nominal, reason=ExitReason.NOTIFICATION_ENDED, date=exit_date, decided_by=decided_by,
+                    nominal=nominal,
+                    reason=ExitReason.NOTIFICATION_ENDED,
+                    date=exit_date,
+                    decided_by=decided_by,
                     rationale="Notification period ended and no further risk identified.",
                     review_retention_on=exit_date + datetime.timedelta(days=365 * 6),
                 )

@@ -193,6 +193,10 @@ def nominal_create(
     """
     today = timezone.localdate()
     start = start or today
+    if category == Category.OTHER_DANGEROUS_OFFENDER and level == Level.LEVEL_1:
+        raise ValidationError({"level": "Category 3 is only ever managed at Level 2 or 3"})
+    if category == Category.TERRORISM and not user_is_category4_cleared(actor, area.pk):
+        raise ValidationError({"category": "Only users cleared for Category 4 can record a Category 4 case"})
     with audit_actor(actor):
         nominal = Nominal(area=area, category=category, level=level, created_by=actor)
         _set(nominal, details, DETAIL_FIELDS)
@@ -210,10 +214,6 @@ def nominal_create(
             _set(order, notification, ("start", "end", "indefinite"))
             order.full_clean(exclude=["nominal"])
             orders.append(order)
-        if category == Category.OTHER_DANGEROUS_OFFENDER and level == Level.LEVEL_1:
-            raise ValidationError({"level": "Category 3 is only ever managed at Level 2 or 3"})
-        if category == Category.TERRORISM and not user_is_category4_cleared(actor, area.pk):
-            raise ValidationError({"category": "Only users cleared for Category 4 can record a Category 4 case"})
         error = category_eligibility_error(
             category=category, convictions=[index], orders=orders, stream=nominal.stream, on=start
         )

@@ -147,6 +147,7 @@ GUARDIAN_RAISE_404 = True
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 AUDITLOG_DISABLE_ON_RAW_SAVE = True
 AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_MASK_CALLABLE = "mappa.audit.masking.mask"
 
 # Sessions live in the database (server-side), and end when the browser closes.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

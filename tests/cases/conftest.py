@@ -1,0 +1,95 @@
+"""Nominals of every kind the access rules distinguish, made through the real services."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from agencies.models import Agency, Area, User
+from cases.models import Category, Level, Nominal, SentenceType, Stream
+from cases.services import nominal_create, nominal_share
+from tests.conftest import People
+
+_serial = iter(range(100_000, 999_999))
+
+
+def make_nominal(
+    *,
+    actor: User,
+    area: Area,
+    lead_agency: Agency,
+    category: int = Category.VIOLENT_OFFENDER,
+    level: int = Level.LEVEL_1,
+    **details: Any,
+) -> Nominal:
+    serial = next(_serial)
+    values: dict[str, Any] = {
+        "first_name": "Test",
+        "last_name": f"Person{serial}",
+        "date_of_birth": datetime.date(1980, 5, 17),
+        "gender": "male",
+        "crn": f"T{serial:06d}",
+        "lead_agency": lead_agency,
+        "address": f"{serial} Secret Street, Maidstone",
+        "restricted_notes": "Victim lives nearby",
+        **details,
+    }
+    conviction = {
+        "offence": "Wounding with intent (s.18)",
+        "conviction_date": datetime.date(2020, 3, 2),
+        "sentence_type": SentenceType.IMMEDIATE_CUSTODY,
+        "custodial_months": 48,
+        "terrorism": category == Category.TERRORISM,
+        "disposal": "conviction",
+    }
+    notification = None
+    if category == Category.REGISTERED_SEXUAL_OFFENDER:
+        notification = {"start": datetime.date(2020, 3, 2), "end": None, "indefinite": True}
+    return nominal_create(
+        actor=actor,
+        area=area,
+        details=values,
+        conviction=conviction,
+        category=category,
+        level=level,
+        reason="Initial assessment",
+        notification=notification,
+        start=datetime.date(2020, 3, 2),
+    )
+
+
+@dataclass
+class Cases:
+    own: Nominal  # led by Kent Police, shared with nobody
+    shared: Nominal  # led by the unit; shared with housing (not restricted) and police (restricted)
+    other_area: Nominal  # in Sussex
+    category4: Nominal  # Category 4, led by Kent Police
+    unshared: Nominal  # led by the unit, shared with nobody
+
+
+@pytest.fixture
+def cases(people: People) -> Cases:
+    coordinator = people.coordinator
+    own = make_nominal(actor=coordinator, area=people.area, lead_agency=people.police, last_name="Ownsworth")
+    shared = make_nominal(actor=coordinator, area=people.area, lead_agency=people.unit, last_name="Sharland")
+    nominal_share(actor=coordinator, nominal=shared, agency=people.housing, include_restricted=False)
+    nominal_share(actor=coordinator, nominal=shared, agency=people.police, include_restricted=True)
+    other_area = make_nominal(
+        actor=people.other_area_coordinator,
+        area=people.other_area,
+        lead_agency=people.other_area_coordinator.agency,
+        last_name="Elsewhere",
+    )
+    category4 = make_nominal(
+        actor=coordinator,
+        area=people.area,
+        lead_agency=people.police,
+        category=Category.TERRORISM,
+        stream=Stream.COUNTER_TERRORISM,
+        last_name="Restrictedcase",
+    )
+    unshared = make_nominal(actor=coordinator, area=people.area, lead_agency=people.unit, last_name="Unshared")
+    return Cases(own=own, shared=shared, other_area=other_area, category4=category4, unshared=unshared)
