@@ -80,7 +80,7 @@ def cases(people: People) -> Cases:
     other_area = make_nominal(
         actor=people.other_area_coordinator,
         area=people.other_area,
-        lead_agency=people.other_area_coordinator.agency,
+        lead_agency=people.other_area_coordinator.agency,  # type: ignore[arg-type]
         last_name="Elsewhere",
     )
     category4 = make_nominal(
