@@ -41,6 +41,16 @@ class SignInForm(AuthenticationForm):
 class DateField(DateInputField):  # type: ignore[misc]
     """The GOV.UK date input (day, month, year) with messages that say what is wrong."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Report a missing day, month or year on its own rather than "enter the date".
+        self.require_all_fields = False
+        label = str(self.label or "the date")
+        for part, name in zip(self.fields, ("day", "month", "year"), strict=True):
+            part.required = True
+            part.error_messages["incomplete"] = f"{label} must include a {name}"
+            part.validators[0].message = f"{label} must be a real date"
+
     def compress(self, data_list: Any) -> datetime.date | None:
         day, month, year = data_list
         if not (day and month and year):
@@ -77,8 +87,6 @@ def apply_gov_messages(form: forms.BaseForm) -> None:
         verb = "Select" if choosing else "Enter"
         if field.error_messages.get("required") in (None, "This field is required.", "Enter the day, month and year"):
             field.error_messages["required"] = f"{verb} the {label}"
-        if isinstance(field, DateField):
-            field.error_messages["incomplete"] = f"The {label} must include a day, month and year"
         if choosing:
             field.error_messages["invalid_choice"] = f"Select a {label} shown in the list"
     helper = FormHelper()
