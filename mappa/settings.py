@@ -148,6 +148,9 @@ AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 AUDITLOG_DISABLE_ON_RAW_SAVE = True
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_MASK_CALLABLE = "mappa.audit.masking.mask"
+# django-auditlog's migrations create its own entry table even though ours replaces it; with them
+# switched off, that table is never made and the audit log lives in one table only.
+MIGRATION_MODULES = {"auditlog": None}
 
 # Sessions live in the database (server-side), and end when the browser closes.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
