@@ -74,6 +74,7 @@ class AreaAdmin(SystemAdministratorOnly, admin.ModelAdmin[Area]):
         "code",
         "level2_review_weeks",
         "level3_review_weeks",
+        "screening_weekday",
         "screening_target_days",
         "first_meeting_target_days",
         "minutes_target_days",

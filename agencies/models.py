@@ -27,6 +27,11 @@ class Area(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(52)],
         help_text="Level 3 cases are reviewed at least this often.",
     )
+    screening_weekday = models.PositiveSmallIntegerField(
+        default=2,
+        choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")],
+        help_text="The day of the week the screening panel meets.",
+    )
     screening_target_days = models.PositiveSmallIntegerField(
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(90)],

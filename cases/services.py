@@ -186,6 +186,7 @@ def nominal_create(
     reason: str,
     notification: Mapping[str, Any] | None = None,
     start: datetime.date | None = None,
+    source: Source = Source.INITIAL,
 ) -> Nominal:
     """Record a new nominal with their index conviction, initial category and level.
 
@@ -236,7 +237,7 @@ def nominal_create(
             start=start,
             reason=reason,
             decided_by=actor,
-            source=Source.INITIAL,
+            source=source,
             recorded_by=actor,
         )
         LevelPeriod.objects.create(
@@ -245,7 +246,7 @@ def nominal_create(
             start=start,
             reason=reason,
             decided_by=actor,
-            source=Source.INITIAL,
+            source=source,
             recorded_by=actor,
         )
     return nominal

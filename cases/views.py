@@ -43,6 +43,7 @@ from cases.selectors import NominalFilters, nominal_list, nominal_record, nomina
 from mappa.audit.models import AuditEntry, AuditEvent
 from mappa.audit.services import audit_record, audit_record_many
 from mappa.auth import signed_in_user
+from mappa.pages import form_page, put_errors
 
 PAGE_SIZE = 50
 PURPOSE_MINUTES = 15
@@ -206,44 +207,6 @@ def nominal_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
     return response
 
 
-def _form_page(
-    request: HttpRequest,
-    *,
-    title: str,
-    forms: list[tuple[str, BaseForm]],
-    submit: str,
-    back: str,
-    nominal: Nominal | None = None,
-    status: int = 200,
-    warning: str = "",
-    conflicts: list[tuple[str, str]] | None = None,
-) -> HttpResponse:
-    context = {
-        "title": title,
-        "forms": forms,
-        "submit": submit,
-        "back": back,
-        "nominal": nominal,
-        "warning": warning,
-        "conflicts": conflicts or [],
-        "errors": any(form.errors for _, form in forms),
-    }
-    return render(request, "cases/form_page.html", context, status=status)
-
-
-def _put_errors(error: ValidationError, forms: list[BaseForm]) -> None:
-    """Put a service's validation errors next to the fields they are about."""
-    if not hasattr(error, "error_dict"):
-        forms[0].add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = next((form for form in forms if field in form.fields), None)
-        if target is None:
-            forms[0].add_error(None, errors)
-        else:
-            target.add_error(field, errors)
-
-
 def nominal_create(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if not may_create_nominals(user) or user.area is None:
@@ -267,11 +230,11 @@ def nominal_create(request: HttpRequest) -> HttpResponse:
                 notification=decision.notification(),
             )
         except ValidationError as error:
-            _put_errors(error, forms)
+            put_errors(error, forms)
         else:
             messages.success(request, f"Nominal {nominal.case_reference} recorded.")
             return redirect(nominal)
-    return _form_page(
+    return form_page(
         request,
         title="Record a new nominal",
         forms=[("The person", details), ("Index offence", conviction), ("MAPPA category and level", decision)],
@@ -342,7 +305,7 @@ def nominal_purpose(request: HttpRequest, reference: str) -> HttpResponse:
         next_url = request.GET.get("next", "")
         prefix = f"/nominals/{nominal.case_reference}/"
         return redirect(next_url if next_url.startswith(prefix) else nominal.get_absolute_url())
-    return _form_page(
+    return form_page(
         request,
         title="State your purpose",
         forms=[("", form)],
@@ -377,13 +340,13 @@ def nominal_edit(request: HttpRequest, reference: str) -> HttpResponse:
             conflicts = _differences(current, form, restricted=access.restricted)
             form.add_error(None, "This record was changed by someone else while you were editing it")
         except ValidationError as error:
-            _put_errors(error, [form])
+            put_errors(error, [form])
         else:
             messages.success(request, "Details saved.")
             return redirect(nominal)
     elif data is None:
         _viewed(request, user, nominal, access, "edit")
-    return _form_page(
+    return form_page(
         request,
         title="Edit details",
         forms=[("", form), ("", version)],
@@ -449,11 +412,11 @@ def nominal_record_add(request: HttpRequest, reference: str, kind: str) -> HttpR
         try:
             service(actor=user, nominal=nominal, values=form.cleaned_data)
         except ValidationError as error:
-            _put_errors(error, [form])
+            put_errors(error, [form])
         else:
             messages.success(request, saved)
             return redirect(reverse(f"cases:nominal-{tab}", args=[reference]))
-    return _form_page(
+    return form_page(
         request,
         title=title,
         forms=[("", form)],
@@ -483,11 +446,11 @@ def nominal_decision(request: HttpRequest, reference: str, what: str) -> HttpRes
                 **{what: form.cleaned_data[what]},
             )
         except ValidationError as error:
-            _put_errors(error, [form])
+            put_errors(error, [form])
         else:
             messages.success(request, f"The {what} has been changed.")
             return redirect(reverse("cases:nominal-history", args=[reference]))
-    return _form_page(
+    return form_page(
         request,
         title=f"Change the {what}",
         forms=[("", form)],
@@ -507,11 +470,11 @@ def nominal_exit(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.nominal_exit(actor=user, nominal=nominal, **values)
         except ValidationError as error:
-            _put_errors(error, [form])
+            put_errors(error, [form])
         else:
             messages.success(request, "The person has exited MAPPA. Their record is kept.")
             return redirect(nominal)
-    return _form_page(
+    return form_page(
         request,
         title="Exit from MAPPA",
         forms=[("", form)],
@@ -535,11 +498,11 @@ def nominal_share(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.nominal_share(actor=user, nominal=nominal, **form.cleaned_data)
         except ValidationError as error:
-            _put_errors(error, [form])
+            put_errors(error, [form])
         else:
             messages.success(request, f"Shared with {form.cleaned_data['agency']}.")
             return redirect(nominal)
-    return _form_page(
+    return form_page(
         request,
         title="Share with an agency",
         forms=[("", form)],

@@ -39,6 +39,18 @@ TASKS: list[Task] = [
         in_navigation=False,
     ),
     Task(
+        "Referrals",
+        "Refer someone for Level 2 or 3 management, and follow your agency's referrals and their decisions.",
+        "referrals:referral-list",
+        frozenset({Role.COORDINATOR, Role.CHAIR, Role.RA_PRACTITIONER, Role.DTC_STAFF}),
+    ),
+    Task(
+        "Screening",
+        "Work the referral queue, schedule weekly screening panels, record who is present and their decisions.",
+        "referrals:queue",
+        frozenset({Role.COORDINATOR}),
+    ),
+    Task(
         "Agencies",
         "Find the agencies and people in your area's MAPPA partnership, by kind of agency and district.",
         "agencies:agency-list",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("agencies/", include("agencies.urls")),
     path("nominals/", include("cases.urls")),
+    path("", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]
 
