@@ -6,6 +6,7 @@ from django.utils import timezone
 from agencies.demo import DEMO_PASSWORD, KENT_USERS, seed_agencies_and_users
 from agencies.models import User
 from cases.demo import seed_demo_nominals
+from referrals.demo import seed_demo_referrals
 
 
 class Command(BaseCommand):
@@ -15,7 +16,10 @@ class Command(BaseCommand):
         areas = seed_agencies_and_users()
         coordinator = User.objects.get(username="coordinator")
         added = seed_demo_nominals(area=areas["KENT"], coordinator=coordinator, today=timezone.localdate())
+        referrals = seed_demo_referrals(area=areas["KENT"], coordinator=coordinator)
         names = ", ".join(area.name for area in areas.values())
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {names} ({added} nominals added)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready in {names} ({added} nominals and {referrals} referrals added).")
+        )
         users = ", ".join(demo.username for demo in KENT_USERS)
         self.stdout.write(f"Sign in as any of {users} with the password {DEMO_PASSWORD}")
