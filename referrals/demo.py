@@ -136,9 +136,10 @@ def seed_demo_referrals(*, area: Area, coordinator: User) -> int:
             break
         panel = panel_create(actor=coordinator, area=area, date=day)
         for member in members:
+            assert member.agency is not None  # noqa: S101  (demo users all have one)
             panel_member_add(
                 actor=coordinator, panel=panel, agency=member.agency, name=member.display_name, user=member
-            )  # type: ignore[arg-type]
+            )
         for slot in range(rng.randint(2, 3)):
             referrer = referrers[(week + slot) % len(referrers)]
             nominal = candidates.pop() if candidates and rng.random() < 0.7 else None
