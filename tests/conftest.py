@@ -11,6 +11,8 @@ from django.test import Client
 from agencies.models import Agency, AgencyKind, Area, Role, User
 from tests.factories import AgencyFactory, AreaFactory, DistrictFactory, make_user
 
+pytest_plugins = ["tests.nominal_fixtures"]
+
 
 @dataclass
 class People:

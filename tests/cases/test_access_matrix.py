@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mappa.audit.models import AuditEntry, AuditEvent
-from tests.cases.conftest import Cases
+from tests.nominal_fixtures import Cases
 from tests.conftest import People, client_for
 
 pytestmark = pytest.mark.django_db

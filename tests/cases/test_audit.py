@@ -10,7 +10,7 @@ import pytest
 from cases.models import Nominal
 from cases.services import nominal_update
 from mappa.audit.models import AuditEntry, AuditEvent
-from tests.cases.conftest import Cases, make_nominal
+from tests.nominal_fixtures import Cases, make_nominal
 from tests.conftest import People, client_for
 
 pytestmark = pytest.mark.django_db

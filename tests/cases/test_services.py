@@ -34,7 +34,7 @@ from cases.services import (
     nominal_update,
     order_add,
 )
-from tests.cases.conftest import Cases, make_nominal
+from tests.nominal_fixtures import Cases, make_nominal
 from tests.conftest import People
 from tests.factories import make_user
 
