@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mappa.audit.models import AuditEntry, AuditEvent
-from tests.nominal_fixtures import Cases
 from tests.conftest import People, client_for
+from tests.nominal_fixtures import Cases
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from cases.models import Nominal
 from cases.services import nominal_update
 from mappa.audit.models import AuditEntry, AuditEvent
-from tests.nominal_fixtures import Cases, make_nominal
 from tests.conftest import People, client_for
+from tests.nominal_fixtures import Cases, make_nominal
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.db import connection
 
 from cases.models import Alias, Conviction, Event, LevelPeriod, Nominal, Order, RiskAssessment
 from cases.services import alias_add
-from tests.nominal_fixtures import Cases, make_nominal
 from tests.conftest import People, client_for
+from tests.nominal_fixtures import Cases, make_nominal
 
 pytestmark = pytest.mark.django_db
 

@@ -34,9 +34,9 @@ from cases.services import (
     nominal_update,
     order_add,
 )
-from tests.nominal_fixtures import Cases, make_nominal
 from tests.conftest import People
 from tests.factories import make_user
+from tests.nominal_fixtures import Cases, make_nominal
 
 pytestmark = pytest.mark.django_db
 

@@ -62,7 +62,9 @@ def test_who_sees_a_submitted_referral(people: People, persona: str, status: int
 
 def test_another_user_of_the_referring_agency_sees_its_referrals(people: People) -> None:
     referral = _submitted(people)
-    colleague = make_user("colleague", agency=people.housing, roles=(people.housing_officer.roles and tuple(people.housing_officer.roles)))
+    colleague = make_user(
+        "colleague", agency=people.housing, roles=(people.housing_officer.roles and tuple(people.housing_officer.roles))
+    )
 
     assert client_for(colleague).get(f"/referrals/{referral.reference}/").status_code == 200
     assert referral.reference in client_for(colleague).get("/referrals/").content.decode()
@@ -77,7 +79,9 @@ def test_coordinators_do_not_see_drafts(people: People) -> None:
 def test_victims_are_shown_to_the_referrer_and_the_unit_but_not_to_panel_members(people: People) -> None:
     referral = _submitted(people)
     panel = panel_create(actor=people.coordinator, area=people.area, date=TODAY)
-    panel_member_add(actor=people.coordinator, panel=panel, agency=people.police, name="DS Field", user=people.practitioner)
+    panel_member_add(
+        actor=people.coordinator, panel=panel, agency=people.police, name="DS Field", user=people.practitioner
+    )
     panel_agenda_add(actor=people.coordinator, panel=panel, referral=referral)
     panel_set_status(actor=people.coordinator, panel=panel, status=PanelStatus.OPEN)
 
@@ -88,7 +92,9 @@ def test_victims_are_shown_to_the_referrer_and_the_unit_but_not_to_panel_members
 
 def test_panel_member_loses_the_referral_when_the_panel_closes_unless_the_nominal_is_shared(people: People) -> None:
     kept, lost = (
-        referral_submit(actor=people.housing_officer, referral=make_referral(people.housing_officer, lead_agency=people.unit))
+        referral_submit(
+            actor=people.housing_officer, referral=make_referral(people.housing_officer, lead_agency=people.unit)
+        )
         for _ in range(2)
     )
     panel = panel_create(actor=people.coordinator, area=people.area, date=TODAY)
@@ -132,7 +138,10 @@ def test_other_areas_panel_is_not_found(people: People) -> None:
 def test_referrer_cannot_screen_and_coordinator_cannot_edit_someone_elses_referral(people: People) -> None:
     referral = _submitted(people)
 
-    assert client_for(people.housing_officer).get(f"/referrals/{referral.reference}/request-information/").status_code == 403
+    assert (
+        client_for(people.housing_officer).get(f"/referrals/{referral.reference}/request-information/").status_code
+        == 403
+    )
     assert client_for(people.coordinator).get(f"/referrals/{referral.reference}/person/").status_code == 403
 
 
@@ -140,14 +149,55 @@ def test_referrer_cannot_screen_and_coordinator_cannot_edit_someone_elses_referr
     ("step", "data", "message"),
     [
         ("person", {"first_name": "", "last_name": "X"}, "Enter the person&#x27;s first name"),
-        ("person", {"first_name": "A", "last_name": "B", "gender": "male", **_date("date_of_birth", datetime.date(2090, 1, 1)), "save_draft": "1"}, "Date of birth must be in the past"),
-        ("person", {"first_name": "A", "last_name": "B", "gender": "male", "date_of_birth_0": "31", "date_of_birth_1": "2", "date_of_birth_2": "1990"}, "Enter a real date"),
-        ("person", {"first_name": "A", "last_name": "B", "pnc_id": "nonsense", "save_draft": "1"}, "Enter a PNC ID like"),
-        ("offending", {"category": "9", "outcome": "conviction", "location": "community"}, "Select a mappa category shown in the list"),
-        ("offending", {"category": "2", "outcome": "conviction", "location": "community", "custodial_months": "many"}, "Enter a whole number"),
+        (
+            "person",
+            {
+                "first_name": "A",
+                "last_name": "B",
+                "gender": "male",
+                **_date("date_of_birth", datetime.date(2090, 1, 1)),
+                "save_draft": "1",
+            },
+            "Date of birth must be in the past",
+        ),
+        (
+            "person",
+            {
+                "first_name": "A",
+                "last_name": "B",
+                "gender": "male",
+                "date_of_birth_0": "31",
+                "date_of_birth_1": "2",
+                "date_of_birth_2": "1990",
+            },
+            "Enter a real date",
+        ),
+        (
+            "person",
+            {"first_name": "A", "last_name": "B", "pnc_id": "nonsense", "save_draft": "1"},
+            "Enter a PNC ID like",
+        ),
+        (
+            "offending",
+            {"category": "9", "outcome": "conviction", "location": "community"},
+            "Select a mappa category shown in the list",
+        ),
+        (
+            "offending",
+            {"category": "2", "outcome": "conviction", "location": "community", "custodial_months": "many"},
+            "Enter a whole number",
+        ),
         ("risk", {"reason": ""}, "Explain the reason for the referral"),
-        ("risk", {"reason": "x", **_date("risk_date", TODAY + datetime.timedelta(days=5))}, "must be today or in the past"),
-        ("management", {"requested_level": "5", "multi_agency_value": "x"}, "Select a requested level shown in the list"),
+        (
+            "risk",
+            {"reason": "x", **_date("risk_date", TODAY + datetime.timedelta(days=5))},
+            "must be today or in the past",
+        ),
+        (
+            "management",
+            {"requested_level": "5", "multi_agency_value": "x"},
+            "Select a requested level shown in the list",
+        ),
     ],
 )
 def test_bad_input_on_each_question_page_is_explained_and_saves_nothing(

@@ -27,8 +27,8 @@ from referrals.services import (
     referral_update,
     referral_withdraw,
 )
-from tests.nominal_fixtures import Cases, make_nominal
 from tests.conftest import People
+from tests.nominal_fixtures import Cases, make_nominal
 from tests.referrals.conftest import TODAY, make_referral
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,11 @@ def test_no_conviction_or_caution_is_refused_with_a_pointer_to_marac(people: Peo
 @pytest.mark.parametrize("level", [2, 3])
 def test_level_2_or_3_without_a_risk_assessment_is_refused(people: People, level: int) -> None:
     referral = make_referral(
-        people.housing_officer, lead_agency=people.police, requested_level=level, risk_tool="", risk_result="",
+        people.housing_officer,
+        lead_agency=people.police,
+        requested_level=level,
+        risk_tool="",
+        risk_result="",
         level3_justification="Exceptional resources",
     )
 
@@ -118,7 +122,9 @@ def test_more_information_goes_back_to_the_referrer_and_returns_when_resubmitted
 
     referral_request_information(actor=people.coordinator, referral=referral, message="Which refuge?")
     assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.MORE_INFORMATION
-    referral_update(actor=people.housing_officer, referral=referral, step="risk", values={"victims": "Refuge in Ashford"})
+    referral_update(
+        actor=people.housing_officer, referral=referral, step="risk", values={"victims": "Refuge in Ashford"}
+    )
     referral_submit(actor=people.housing_officer, referral=referral)
 
     again = Referral.objects.get(pk=referral.pk)
@@ -139,7 +145,9 @@ def test_submitted_referral_cannot_be_changed_and_decided_one_cannot_be_withdraw
 
 def _open_panel(people: People, referral: Referral):
     panel = panel_create(actor=people.coordinator, area=people.area, date=TODAY)
-    panel_member_add(actor=people.coordinator, panel=panel, agency=people.police, name="DS Field", user=people.practitioner)
+    panel_member_add(
+        actor=people.coordinator, panel=panel, agency=people.police, name="DS Field", user=people.practitioner
+    )
     item = panel_agenda_add(actor=people.coordinator, panel=panel, referral=referral)
     panel_set_status(actor=people.coordinator, panel=panel, status=PanelStatus.OPEN)
     return panel, item
@@ -147,7 +155,7 @@ def _open_panel(people: People, referral: Referral):
 
 def test_accepting_a_new_person_creates_the_nominal_at_that_level_and_shares_it(people: People) -> None:
     referral = _submitted(people)
-    panel, item = _open_panel(people, referral)
+    _panel, item = _open_panel(people, referral)
 
     panel_item_decide(actor=people.coordinator, item=item, decision=Decision.ACCEPT_LEVEL_2, rationale="Agreed")
 
@@ -166,7 +174,7 @@ def test_accepting_a_linked_nominal_raises_their_level(people: People, cases: Ca
     referral = make_referral(people.housing_officer, lead_agency=people.police)
     referral_link_nominal(actor=people.housing_officer, referral=referral, nominal=cases.own)
     referral_submit(actor=people.housing_officer, referral=referral)
-    panel, item = _open_panel(people, referral)
+    _panel, item = _open_panel(people, referral)
 
     panel_item_decide(actor=people.coordinator, item=item, decision=Decision.ACCEPT_LEVEL_3, rationale="Serious")
 
@@ -206,18 +214,30 @@ def test_weekly_panels_are_scheduled_on_the_areas_screening_day(people: People) 
     panels = panels_schedule(actor=people.coordinator, area=people.area, weeks=3, today=monday)
     again = panels_schedule(actor=people.coordinator, area=people.area, weeks=3, today=monday)
 
-    assert [panel.date for panel in panels] == [datetime.date(2026, 11, 25), datetime.date(2026, 12, 2), datetime.date(2026, 12, 9)]
+    assert [panel.date for panel in panels] == [
+        datetime.date(2026, 11, 25),
+        datetime.date(2026, 12, 2),
+        datetime.date(2026, 12, 9),
+    ]
     assert again == []
 
 
 def test_misspelt_name_with_the_same_date_of_birth_is_a_possible_duplicate(people: People) -> None:
     existing = make_nominal(
-        actor=people.coordinator, area=people.area, lead_agency=people.police, first_name="Marcus",
-        last_name="Whitlock", date_of_birth=datetime.date(1986, 4, 12),
+        actor=people.coordinator,
+        area=people.area,
+        lead_agency=people.police,
+        first_name="Marcus",
+        last_name="Whitlock",
+        date_of_birth=datetime.date(1986, 4, 12),
     )
     other_birthday = make_nominal(
-        actor=people.coordinator, area=people.area, lead_agency=people.police, first_name="Marcus",
-        last_name="Whitlock", date_of_birth=datetime.date(1990, 1, 1),
+        actor=people.coordinator,
+        area=people.area,
+        lead_agency=people.police,
+        first_name="Marcus",
+        last_name="Whitlock",
+        date_of_birth=datetime.date(1990, 1, 1),
     )
     referral = make_referral(people.coordinator, lead_agency=people.police, first_name="Markus", last_name="Whitlok")
 
@@ -234,7 +254,9 @@ def test_identifier_match_is_a_possible_duplicate(people: People, cases: Cases) 
 
 
 def test_matches_the_referrer_may_not_see_are_only_counted(people: People, cases: Cases) -> None:
-    referral = make_referral(people.housing_officer, lead_agency=people.police, last_name="Different", crn=cases.own.crn)
+    referral = make_referral(
+        people.housing_officer, lead_agency=people.police, last_name="Different", crn=cases.own.crn
+    )
 
     matches = possible_matches(people.housing_officer, referral)
 
@@ -247,8 +269,11 @@ def test_screening_kpis_are_computed_from_known_dates(people: People) -> None:
     base = timezone.make_aware(datetime.datetime(2026, 1, 5, 9, 0))
     waits = [1, 3, 5, 8, 12, 20]  # days from first submission to decision
     for number, days in enumerate(waits):
-        referral = _submitted(people, location=Location.CUSTODY if number < 4 else Location.COMMUNITY,
-                              expected_release_date=TODAY + datetime.timedelta(days=100 if number < 1 else 400) if number < 4 else None)
+        referral = _submitted(
+            people,
+            location=Location.CUSTODY if number < 4 else Location.COMMUNITY,
+            expected_release_date=TODAY + datetime.timedelta(days=100 if number < 1 else 400) if number < 4 else None,
+        )
         Referral.objects.filter(pk=referral.pk).update(
             first_submitted_at=base, decided_at=base + datetime.timedelta(days=days), status=ReferralStatus.LEVEL_1
         )
