@@ -6,9 +6,10 @@ import datetime
 
 import pytest
 
+from agencies.models import Role
 from cases.services import nominal_share
 from mappa.audit.models import AuditEntry, AuditEvent
-from referrals.models import PanelStatus, Referral, ReferralStatus, ScreeningPanel
+from referrals.models import Decision, PanelStatus, Referral, ReferralStatus, ScreeningPanel
 from referrals.services import (
     panel_agenda_add,
     panel_create,
@@ -62,9 +63,7 @@ def test_who_sees_a_submitted_referral(people: People, persona: str, status: int
 
 def test_another_user_of_the_referring_agency_sees_its_referrals(people: People) -> None:
     referral = _submitted(people)
-    colleague = make_user(
-        "colleague", agency=people.housing, roles=(people.housing_officer.roles and tuple(people.housing_officer.roles))
-    )
+    colleague = make_user("colleague", agency=people.housing, roles=(Role.DTC_STAFF,))
 
     assert client_for(colleague).get(f"/referrals/{referral.reference}/").status_code == 200
     assert referral.reference in client_for(colleague).get("/referrals/").content.decode()
@@ -109,8 +108,9 @@ def test_panel_member_loses_the_referral_when_the_panel_closes_unless_the_nomina
     assert member.get(f"/referrals/{kept.reference}/").status_code == 200
     assert member.get(f"/referrals/{lost.reference}/").status_code == 200
     for item in panel.items.all():
-        panel_item_decide(actor=people.coordinator, item=item, decision="accept_level_2", rationale="Agreed")
+        panel_item_decide(actor=people.coordinator, item=item, decision=Decision.ACCEPT_LEVEL_2, rationale="Agreed")
     kept.refresh_from_db()
+    assert kept.nominal is not None
     nominal_share(actor=people.coordinator, nominal=kept.nominal, agency=people.police, include_restricted=False)
     panel_set_status(actor=people.coordinator, panel=panel, status=PanelStatus.CLOSED)
 
