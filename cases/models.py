@@ -92,6 +92,8 @@ class Nominal(models.Model):
     category = models.PositiveSmallIntegerField(choices=Category.choices)
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # When the next Level 2/3 review meeting is due, set when a meeting's minutes are approved.
+    next_review_due = models.DateField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -3,7 +3,8 @@
 - Co-ordinators see every nominal in their area and may change it.
 - RA practitioners see the nominals their agency leads (and may record on them) and those shared
   with their agency.
-- DTC agency staff and chairs see only nominals shared with their agency.
+- DTC agency staff and chairs see only nominals shared with their agency; chairs also see those
+  on the meetings they chair.
 - Auditors see the nominals of their area, read-only, after stating a purpose for each visit.
 - System administrators see none.
 - Category 4 nominals are seen only by users cleared for Category 4 in the nominal's area.
@@ -60,6 +61,8 @@ def nominals_visible_to(user: User) -> QuerySet[Nominal]:
         visible |= Q(lead_agency_id=user.agency_id)
     if user.has_role(*SHARE_ROLES):
         visible |= Q(pk__in=_shared_with(user))
+    if user.has_role(Role.CHAIR):
+        visible |= Q(pk__in=Nominal.objects.filter(meetings__chair=user).values("pk"))
     not_category4_or_cleared = ~Q(category=Category.TERRORISM) | Q(area_id__in=category4_cleared_area_ids(user))
     return Nominal.objects.filter(visible & not_category4_or_cleared)
 
@@ -91,6 +94,8 @@ def nominal_access(user: User, nominal: Nominal) -> NominalAccess | None:
         )
         if VIEW in shares:
             return NominalAccess(ground=f"Shared with {user.agency}", restricted=VIEW_RESTRICTED in shares)
+    if user.has_role(Role.CHAIR) and nominal.meetings.filter(chair=user).exists():
+        return NominalAccess(ground="Chair of a meeting about this person", restricted=True)
     if user.has_role(Role.AUDITOR) and in_area:
         return NominalAccess(ground="Auditor", restricted=True, needs_purpose=True)
     return None

@@ -389,11 +389,17 @@ def _change_period(
     reason: str,
     actor: User,
     source: Source,
+    allow_same: bool = False,
 ) -> None:
     current = model.objects.filter(nominal=nominal, end__isnull=True).first()
     if current is not None:
-        if getattr(current, field) == value:
+        if getattr(current, field) == value and not allow_same:
             raise ValidationError({field: f"The {field} is already {value}"})
+        if allow_same and start == current.start:
+            # A review on the day the period began: the decision joins that period's rationale.
+            current.reason = f"{current.reason}\n{reason}"
+            current.save()
+            return
         if start < current.start:
             raise ValidationError({"start": f"The change cannot start before the current {field} began"})
         # The old period ends the day before the new one starts, so no day has two values.
@@ -432,8 +438,17 @@ def nominal_category_change(
 
 @transaction.atomic
 def nominal_level_change(
-    *, actor: User, nominal: Nominal, level: int, start: datetime.date, reason: str, source: Source
+    *,
+    actor: User,
+    nominal: Nominal,
+    level: int,
+    start: datetime.date,
+    reason: str,
+    source: Source,
+    same_level_review: bool = False,
 ) -> Nominal:
+    """Change the level from `start`. With `same_level_review`, a decision to continue at the same
+    level is written into the history as a new period, so every level decision has its rationale."""
     with audit_actor(actor):
         current = Nominal.objects.select_for_update().get(pk=nominal.pk)
         _check_active(current)
@@ -449,6 +464,7 @@ def nominal_level_change(
             reason=reason,
             actor=actor,
             source=source,
+            allow_same=same_level_review,
         )
         current.level = level
         current.version += 1

@@ -87,6 +87,9 @@ def apply_gov_messages(form: forms.BaseForm) -> None:
         verb = "Select" if choosing else "Enter"
         if field.error_messages.get("required") in (None, "This field is required.", "Enter the day, month and year"):
             field.error_messages["required"] = f"{verb} the {label}"
+        if choosing and isinstance(field.widget, forms.RadioSelect) and not isinstance(field, forms.ModelChoiceField):
+            # A radio button labelled "---------" is never what anyone means to offer.
+            field.choices = [choice for choice in field.choices if choice[0] not in ("", None)]  # type: ignore[attr-defined]
         if choosing:
             field.error_messages["invalid_choice"] = f"Select a {label} shown in the list"
     helper = FormHelper()

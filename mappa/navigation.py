@@ -51,6 +51,25 @@ TASKS: list[Task] = [
         frozenset({Role.COORDINATOR}),
     ),
     Task(
+        "Meetings",
+        "The Level 2 and 3 meetings you chair or minute, or that your agency is invited to, and their minutes.",
+        "meetings:my-meetings",
+        frozenset({Role.COORDINATOR, Role.CHAIR, Role.RA_PRACTITIONER, Role.DTC_STAFF}),
+    ),
+    Task(
+        "Panel days",
+        "Schedule district panel days and urgent meetings, invite agencies, record attendance and distribute minutes.",
+        "meetings:panel-day-list",
+        frozenset({Role.COORDINATOR}),
+    ),
+    Task(
+        "Reviews due",
+        "Level 2 and 3 cases whose review is due, overdue or not yet held, by district.",
+        "meetings:reviews",
+        frozenset({Role.COORDINATOR}),
+        in_navigation=False,
+    ),
+    Task(
         "Agencies",
         "Find the agencies and people in your area's MAPPA partnership, by kind of agency and district.",
         "agencies:agency-list",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("nominals/", include("cases.urls")),
     path("", include("referrals.urls")),
+    path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]
 

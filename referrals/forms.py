@@ -65,10 +65,6 @@ class ReferralStepForm(GovModelForm):
             field.required = not draft and name in REQUIRED
             if name in REQUIRED:
                 field.error_messages["required"] = REQUIRED[name]
-            if isinstance(field, forms.TypedChoiceField | forms.ChoiceField) and not isinstance(
-                field, forms.ModelChoiceField
-            ):
-                field.choices = [choice for choice in field.choices if choice[0] != ""]  # type: ignore[misc, union-attr, index]
         for name in ("lead_agency", "agencies_involved"):
             if name in self.fields:
                 self.fields[name].queryset = area_agencies  # type: ignore[attr-defined]
