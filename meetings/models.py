@@ -137,6 +137,10 @@ class Meeting(models.Model):
     def get_additional_data(self) -> dict[str, Any]:
         return {"nominal_id": self.nominal_id}
 
+    @property
+    def at_risk_display(self) -> str:
+        return ", ".join(AtRisk(value).label for value in self.at_risk if value in AtRisk.values)
+
 
 class Attendance(models.TextChoices):
     INVITED = "invited", "Invited"

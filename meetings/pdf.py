@@ -14,7 +14,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from meetings.models import AtRisk, Meeting
+from meetings.models import Meeting
 
 STYLES = getSampleStyleSheet()
 
@@ -71,7 +71,7 @@ def _table(rows: list[list[str]]) -> Table:
 
 def minutes_pdf(meeting: Meeting) -> bytes:
     """The minutes as agreed: attendance, risk summary, decisions, level, disclosure, the plan."""
-    at_risk = ", ".join(AtRisk(value).label for value in meeting.at_risk) or "Not recorded"
+    at_risk = meeting.at_risk_display or "Not recorded"
     story = _heading(meeting, "MAPPA meeting minutes")
     story += [
         _p(
