@@ -92,12 +92,6 @@ class NominalDetailsForm(GovModelForm):
         pass
 
 
-class VersionForm(GovForm):
-    """The version of the record the person started editing, so a stale save can be refused."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
 class ConvictionForm(GovModelForm):
     offence_date = DateField(label="Date of offence", required=False)
     conviction_date = DateField(label="Date of conviction or caution")

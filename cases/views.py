@@ -35,7 +35,6 @@ from cases.forms import (
     PurposeForm,
     RiskAssessmentForm,
     ShareForm,
-    VersionForm,
 )
 from cases.models import Nominal, Source
 from cases.policy import NominalAccess, may_create_nominals, may_export_nominals, nominal_access
@@ -43,6 +42,7 @@ from cases.selectors import NominalFilters, nominal_list, nominal_record, nomina
 from mappa.audit.models import AuditEntry, AuditEvent
 from mappa.audit.services import audit_record, audit_record_many
 from mappa.auth import signed_in_user
+from mappa.forms import VersionForm
 from mappa.pages import form_page, put_errors
 
 PAGE_SIZE = 50

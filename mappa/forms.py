@@ -74,6 +74,20 @@ class GovForm(forms.Form):
         apply_gov_messages(self)
 
 
+class VersionForm(GovForm):
+    """The version of a record the person started editing, so that a stale save can be refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "version" in self.errors:
+            # A hidden field's error would be invisible; say what the person can do about it.
+            del self.errors["version"]
+            self.add_error(None, "This page is out of date. Open the record again and redo your changes.")
+        return data
+
+
 class GovModelForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -121,10 +121,6 @@ class AttendanceForm(GovModelForm):
         pass
 
 
-class VersionForm(GovForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
 class MinutesForm(GovModelForm):
     at_risk = forms.MultipleChoiceField(
         label="Who is at risk", choices=AtRisk.choices, widget=forms.CheckboxSelectMultiple, required=False

@@ -40,6 +40,7 @@ def _build(title: str, story: list[Any]) -> bytes:
         buffer,
         pagesize=A4,
         title=title,
+        pageCompression=0,  # uncompressed text: the marking on each page can be checked
         topMargin=22 * mm,
         bottomMargin=20 * mm,
         leftMargin=18 * mm,

@@ -23,6 +23,8 @@ from meetings.models import Meeting, MeetingGroupObjectPermission, MeetingStatus
 VIEW_AGENDA = "view_agenda"
 VIEW_MINUTES = "view_minutes"
 EDITABLE = (MeetingStatus.HELD, MeetingStatus.SUBMITTED)
+# The roles whose holders act for their agency at meetings (an auditor from the same agency does not).
+AGENCY_ROLES = (Role.RA_PRACTITIONER, Role.DTC_STAFF, Role.CHAIR, Role.COORDINATOR)
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,9 @@ def _agency_grants(user: User, codename: str) -> QuerySet[MeetingGroupObjectPerm
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     if not user.is_active or user.agency is None:
         return Meeting.objects.none()
-    visible = Q(chair=user) | Q(minute_taker=user) | Q(pk__in=_agency_grants(user, VIEW_AGENDA))
-    visible |= Q(pk__in=_agency_grants(user, VIEW_MINUTES))
+    visible = Q(chair=user) | Q(minute_taker=user)
+    if user.has_role(*AGENCY_ROLES):
+        visible |= Q(pk__in=_agency_grants(user, VIEW_AGENDA)) | Q(pk__in=_agency_grants(user, VIEW_MINUTES))
     if may_manage_meetings(user):
         visible |= Q(area_id=user.agency.area_id)
     cleared = ~Q(nominal__category=Category.TERRORISM) | Q(area_id__in=category4_cleared_area_ids(user))

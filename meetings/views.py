@@ -23,6 +23,7 @@ from cases.services import StaleRecordError
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_record
 from mappa.auth import signed_in_user
+from mappa.forms import VersionForm
 from mappa.pages import form_page, put_errors
 from meetings import services
 from meetings.forms import (
@@ -37,7 +38,6 @@ from meetings.forms import (
     MinutesRequestForm,
     PanelDayForm,
     RiskPlanForm,
-    VersionForm,
 )
 from meetings.models import Action, Meeting, MeetingKind, MeetingStatus, MinutesRequest, PanelDay
 from meetings.pdf import executive_summary_pdf, minutes_pdf
