@@ -44,6 +44,7 @@ from mappa.audit.services import audit_record, audit_record_many
 from mappa.auth import signed_in_user
 from mappa.forms import VersionForm
 from mappa.pages import form_page, put_errors
+from meetings.selectors import current_plan
 
 PAGE_SIZE = 50
 PURPOSE_MINUTES = 15
@@ -266,6 +267,8 @@ def _tab(request: HttpRequest, reference: str, tab: str) -> HttpResponse:
     }
     if tab == "summary" and access.can_decide:
         context["shares"] = nominal_shares(nominal)
+    if tab == "risk":
+        context["plan_meeting"] = current_plan(user, nominal)
     if tab == "audit":
         entries = AuditEntry.objects.filter(nominal_id=nominal.pk).select_related("actor", "content_type")
         context["page"] = Paginator(entries.order_by("-timestamp", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))

@@ -51,6 +51,12 @@ TASKS: list[Task] = [
         frozenset({Role.COORDINATOR}),
     ),
     Task(
+        "Your agency's work",
+        "Your agency's actions from risk management plans, the meetings it is invited to and the referrals it made.",
+        "meetings:work",
+        frozenset({Role.RA_PRACTITIONER, Role.DTC_STAFF, Role.CHAIR}),
+    ),
+    Task(
         "Meetings",
         "The Level 2 and 3 meetings you chair or minute, or that your agency is invited to, and their minutes.",
         "meetings:my-meetings",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from mappa.env import env_bool, env_int, env_list, env_optional, env_str
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "guardian",
     "auditlog",
     "mappa.audit",
+    "mappa.notifications",
     "agencies",
     "cases",
     "referrals",
@@ -118,6 +120,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Fail fast when the broker is down: the notification stays in the outbox and the sweep sends it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BEAT_SCHEDULE = {
+    "daily-reminders": {
+        "task": "mappa.notifications.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "sweep-undelivered-notifications": {
+        "task": "mappa.notifications.tasks.sweep_notifications",
+        "schedule": 300.0,
+    },
+}
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -176,9 +191,12 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
 # The health check is polled over plain HTTP by the container runtime and load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Email: SMTP when EMAIL_HOST is set; otherwise messages are written to the console.
+# Email: SMTP when EMAIL_HOST is set; files in EMAIL_FILE_PATH if that is set; else the console.
 EMAIL_HOST = env_optional("EMAIL_HOST")
-if EMAIL_HOST:
+EMAIL_FILE_PATH = env_optional("EMAIL_FILE_PATH")
+if EMAIL_FILE_PATH:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+elif EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -217,6 +235,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 CRISPY_GDS_FRONTEND_VERSION = "5.14.0"
 
 SERVICE_NAME = "MAPPA case management"
+# Where links in emails point.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SECURITY_MARKING = "OFFICIAL-SENSITIVE"
 
 LOGGING = {

@@ -18,6 +18,7 @@ urlpatterns = [
     path("nominals/", include("cases.urls")),
     path("", include("referrals.urls")),
     path("meetings/", include("meetings.urls")),
+    path("notifications/", include("mappa.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

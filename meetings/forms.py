@@ -228,3 +228,23 @@ class MinutesRequestForm(GovModelForm):
 
     def _post_clean(self) -> None:
         pass
+
+
+class ActionFilterForm(GovForm):
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *ActionStatus.choices])
+    due = forms.ChoiceField(
+        label="Due",
+        required=False,
+        choices=[
+            ("", "Any time"),
+            ("overdue", "Overdue"),
+            ("week", "In the next 7 days"),
+            ("month", "In the next month"),
+        ],
+    )
+    nominal = forms.CharField(label="Case reference", required=False, max_length=30)
+    order = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[("due", "Due date, soonest first"), ("-due", "Due date, latest first")],
+    )

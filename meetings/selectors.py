@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from agencies.models import User
 from cases.models import Level, Nominal, Status
 from cases.policy import nominals_visible_to
-from meetings.models import Action, Meeting, MeetingStatus, PanelDay
+from meetings.models import Action, ActionStatus, Meeting, MeetingStatus, PanelDay
 
 
 def panel_days_for(user: User) -> QuerySet[PanelDay]:
@@ -59,3 +60,60 @@ def reviews_due(
     if district_id is not None:
         nominals = nominals.filter(district_id=district_id)
     return nominals.order_by("district__name", "next_review_due", "last_name")
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    status: str = ""
+    due: str = ""  # "overdue", "week", "month" or empty for any
+    nominal: str = ""  # a case reference
+    order: str = "due"
+
+
+def agency_actions(user: User, filters: ActionFilters, *, today: datetime.date) -> QuerySet[Action]:
+    """The actions owned by the user's agency, on cases it has been brought into."""
+    actions = (
+        Action.objects.filter(owning_agency_id=user.agency_id, nominal__in=nominals_visible_to(user))
+        .select_related("nominal", "meeting", "owner")
+        .prefetch_related("updates__by")
+    )
+    if filters.status:
+        actions = actions.filter(status=filters.status)
+    open_states = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
+    if filters.due == "overdue":
+        actions = actions.filter(due__lt=today, status__in=open_states)
+    elif filters.due in ("week", "month"):
+        horizon = today + datetime.timedelta(days=7 if filters.due == "week" else 31)
+        actions = actions.filter(due__gte=today, due__lte=horizon)
+    if filters.nominal:
+        actions = actions.filter(nominal__case_reference__iexact=filters.nominal.strip())
+    return actions.order_by("-due" if filters.order == "-due" else "due", "pk")
+
+
+def agency_meetings(user: User, *, now: datetime.datetime) -> QuerySet[Meeting]:
+    """Meetings the user's agency is invited to, from today on."""
+    return (
+        Meeting.objects.filter(invitations__agency=user.agency, starts_at__gte=now - datetime.timedelta(hours=12))
+        .select_related("nominal", "panel_day__district")
+        .order_by("starts_at", "pk")
+    )
+
+
+def current_plan(user: User, nominal: Nominal) -> Meeting | None:
+    """The nominal's latest meeting with a plan, if the user may read its minutes; with its actions."""
+    from meetings.policy import meeting_access
+
+    meeting = (
+        Meeting.objects.filter(nominal=nominal)
+        .exclude(status=MeetingStatus.SCHEDULED)
+        .select_related("rmp", "area")
+        .prefetch_related(
+            Prefetch("actions", queryset=Action.objects.select_related("owning_agency").prefetch_related("updates__by"))
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+    if meeting is None:
+        return None
+    access = meeting_access(user, meeting)
+    return meeting if access is not None and access.sees_minutes else None

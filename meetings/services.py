@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -17,6 +18,8 @@ from cases.models import Category, Level, Nominal, Source, Status
 from cases.services import StaleRecordError, nominal_exit, nominal_level_change, nominal_share
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_actor, audit_record
+from mappa.notifications.models import Kind
+from mappa.notifications.services import agency_staff, notify
 from meetings.models import (
     Action,
     ActionStatus,
@@ -146,9 +149,22 @@ def meeting_schedule(
 def _invite(*, actor: User, meeting: Meeting, agency: Agency, standing: bool) -> Invitation:
     invitation = Invitation.objects.create(meeting=meeting, agency=agency, standing=standing)
     assign_perm(f"meetings.{VIEW_AGENDA}", agency.group, meeting)
-    if agency.pk != meeting.nominal.lead_agency_id:
-        nominal_share(actor=actor, nominal=meeting.nominal, agency=agency, include_restricted=False)
+    _bring_in(actor=actor, nominal=meeting.nominal, agency=agency)
+    when = timezone.localtime(meeting.starts_at)
+    notify(
+        recipients=agency_staff(agency),
+        kind=Kind.MEETING_INVITATION,
+        title=f"{agency} is invited to a Level {meeting.level} meeting on {when:%-d %B %Y at %H:%M}",
+        url=meeting.get_absolute_url(),
+        dedupe_key=f"meeting-invitation:{meeting.pk}",
+    )
     return invitation
+
+
+def _bring_in(*, actor: User, nominal: Nominal, agency: Agency) -> None:
+    """Share the nominal with an agency brought into the case, unless it already leads it."""
+    if agency.pk != nominal.lead_agency_id:
+        nominal_share(actor=actor, nominal=nominal, agency=agency, include_restricted=False)
 
 
 @transaction.atomic
@@ -343,6 +359,13 @@ def meeting_distribute(*, actor: User, meeting: Meeting) -> Meeting:
             nominal_id=meeting.nominal_id,
             details={"minutes distributed to": sorted(agency.name for agency in recipients)},
         )
+        notify(
+            recipients=[user for agency in recipients for user in agency_staff(agency)],
+            kind=Kind.MINUTES_DISTRIBUTED,
+            title=f"Minutes of the meeting on {timezone.localtime(meeting.starts_at):%-d %B %Y} are available",
+            url=meeting.get_absolute_url(),
+            dedupe_key=f"minutes-distributed:{meeting.pk}",
+        )
     return meeting
 
 
@@ -424,6 +447,14 @@ def action_add(*, actor: User, meeting: Meeting, values: Mapping[str, Any]) -> A
             raise ValidationError({"due": "The due date cannot be before the meeting"})
         action.full_clean()
         action.save()
+        _bring_in(actor=actor, nominal=meeting.nominal, agency=action.owning_agency)
+        notify(
+            recipients=agency_staff(action.owning_agency) + ([owner] if owner else []),
+            kind=Kind.ACTION_ASSIGNED,
+            title=f"New action for {action.owning_agency}, due {action.due:%-d %B %Y}",
+            url=reverse("meetings:work"),
+            dedupe_key=f"action-assigned:{action.pk}",
+        )
     return action
 
 

@@ -6,6 +6,8 @@ app_name = "meetings"
 
 urlpatterns = [
     path("", views.my_meetings, name="my-meetings"),
+    path("work/", views.agency_work, name="work"),
+    path("work/actions/<int:pk>/", views.agency_action_update, name="work-action-update"),
     path("panel-days/", views.panel_day_list, name="panel-day-list"),
     path("panel-days/new/", views.panel_day_schedule, name="panel-day-schedule"),
     path("panel-days/<int:pk>/", views.panel_day_detail, name="panel-day-detail"),

@@ -27,6 +27,7 @@ from mappa.forms import VersionForm
 from mappa.pages import form_page, put_errors
 from meetings import services
 from meetings.forms import (
+    ActionFilterForm,
     ActionForm,
     ActionUpdateForm,
     AttendanceForm,
@@ -41,8 +42,17 @@ from meetings.forms import (
 )
 from meetings.models import Action, Meeting, MeetingKind, MeetingStatus, MinutesRequest, PanelDay
 from meetings.pdf import executive_summary_pdf, minutes_pdf
-from meetings.policy import MeetingAccess, may_manage_meetings, meeting_access, meetings_visible_to
-from meetings.selectors import meeting_page, panel_day_meetings, panel_days_for, reviews_due
+from meetings.policy import AGENCY_ROLES, MeetingAccess, may_manage_meetings, meeting_access, meetings_visible_to
+from meetings.selectors import (
+    ActionFilters,
+    agency_actions,
+    agency_meetings,
+    meeting_page,
+    panel_day_meetings,
+    panel_days_for,
+    reviews_due,
+)
+from referrals.selectors import agency_referrals
 
 STALE = (
     "Someone else saved this while you were editing it, so your changes have not been saved. Your changes are "
@@ -545,3 +555,50 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
         meetings = meetings.filter(Q(chair=user) | Q(minute_taker=user))
     page = Paginator(meetings, 50).get_page(request.GET.get("page"))
     return render(request, "meetings/my_meetings.html", {"page": page, "now": timezone.now()})
+
+
+def agency_work(request: HttpRequest) -> HttpResponse:
+    """My agency's work: its actions, the meetings it is invited to, and the referrals it made."""
+    user = signed_in_user(request)
+    if user.agency is None or not user.has_role(*AGENCY_ROLES):
+        raise PermissionDenied
+    form = ActionFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "meetings/agency_work.html", {"form": form, "page": None}, status=400)
+    filters = ActionFilters(**{key: value or "" for key, value in form.cleaned_data.items()})
+    today = timezone.localdate()
+    context = {
+        "form": form,
+        "page": Paginator(agency_actions(user, filters, today=today), 50).get_page(request.GET.get("page")),
+        "meetings": agency_meetings(user, now=timezone.now())[:20],
+        "referrals": agency_referrals(user)[:10],
+        "today": today,
+    }
+    return render(request, "meetings/agency_work.html", context)
+
+
+def agency_action_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """An agency updates one of its actions from its workspace."""
+    user = signed_in_user(request)
+    action = agency_actions(user, ActionFilters(), today=timezone.localdate()).filter(pk=pk).first()
+    if action is None:
+        raise Http404
+    form = ActionUpdateForm(request.POST if request.method == "POST" else None, initial={"status": action.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(actor=user, action=action, **form.cleaned_data)
+        except ValidationError as error:
+            put_errors(error, [form])
+        else:
+            messages.success(request, "Action updated.")
+            return redirect("meetings:work")
+    return form_page(
+        request,
+        title="Update an action",
+        forms=[("", form)],
+        submit="Save update",
+        back=reverse("meetings:work"),
+        nominal=action.nominal,
+        status=400 if form.is_bound else 200,
+        intro=action.description,
+    )

@@ -15,6 +15,8 @@ from agencies.models import Agency, Area, User
 from cases.models import Category, Level, Location, Nominal, SentenceType, Source
 from cases.services import NO_CONVICTION, nominal_create, nominal_level_change, nominal_share
 from mappa.audit.services import audit_actor
+from mappa.notifications.models import Kind
+from mappa.notifications.services import notify
 from referrals.models import (
     Decision,
     NoteKind,
@@ -240,7 +242,18 @@ def referral_request_information(*, actor: User, referral: Referral, message: st
         referral.status = ReferralStatus.MORE_INFORMATION
         referral.save()
         ReferralNote.objects.create(referral=referral, kind=NoteKind.INFORMATION_REQUESTED, text=message, author=actor)
+        _tell_referrer(referral, Kind.MORE_INFORMATION, f"More information is needed on referral {referral.reference}")
     return referral
+
+
+def _tell_referrer(referral: Referral, kind: Kind, title: str) -> None:
+    notify(
+        recipients=[referral.referrer],
+        kind=kind,
+        title=title,
+        url=referral.get_absolute_url(),
+        dedupe_key=f"{kind}:{referral.pk}:{referral.notes.count()}",
+    )
 
 
 @transaction.atomic
@@ -347,6 +360,9 @@ def panel_item_decide(*, actor: User, item: PanelItem, decision: Decision, ratio
             ReferralNote.objects.create(
                 referral=referral, kind=NoteKind.INFORMATION_REQUESTED, text=rationale, author=actor
             )
+            _tell_referrer(
+                referral, Kind.MORE_INFORMATION, f"More information is needed on referral {referral.reference}"
+            )
         else:
             referral.decided_at = now
             referral.status = {
@@ -357,6 +373,9 @@ def panel_item_decide(*, actor: User, item: PanelItem, decision: Decision, ratio
             }[decision]
             ReferralNote.objects.create(
                 referral=referral, kind=NoteKind.DECIDED, text=f"{Decision(decision).label}: {rationale}", author=actor
+            )
+            _tell_referrer(
+                referral, Kind.REFERRAL_DECISION, f"The screening panel has decided referral {referral.reference}"
             )
         if decision in (Decision.ACCEPT_LEVEL_2, Decision.ACCEPT_LEVEL_3):
             level = Level.LEVEL_2 if decision == Decision.ACCEPT_LEVEL_2 else Level.LEVEL_3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -11,7 +12,7 @@ from django.test import Client
 from agencies.models import Agency, AgencyKind, Area, Role, User
 from tests.factories import AgencyFactory, AreaFactory, DistrictFactory, make_user
 
-pytest_plugins = ["tests.nominal_fixtures"]
+pytest_plugins = ["tests.nominal_fixtures", "tests.meeting_fixtures"]
 
 
 @dataclass
@@ -76,3 +77,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     # Real hashing is deliberately slow; tests check behaviour, not the hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process() -> Any:
+    """Tasks run at once in tests, whatever REDIS_URL says; the tests of real delivery opt out."""
+    from mappa.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -85,7 +85,7 @@ def test_sort_by_kind(people: People) -> None:
 def test_directory_runs_a_constant_number_of_queries(people: People, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     client = client_for(people.coordinator)
     client.get("/agencies/")  # warm the session
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(9) as few:
         client.get("/agencies/")
     for number in range(30):
         AgencyFactory(area=people.area, name=f"Extra agency {number}")

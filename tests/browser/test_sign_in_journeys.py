@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
-from agencies.demo import DEMO_PASSWORD
+from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
 from mappa.audit.models import AuditEntry, AuditEvent
 from tests.browser.conftest import assert_accessible, sign_in
 
@@ -27,7 +26,7 @@ HOME_PAGES = {
 
 @pytest.fixture
 def demo_data(transactional_db: None) -> None:
-    call_command("seed_demo")
+    seed_agencies_and_users()
 
 
 def test_every_demo_user_signs_in_to_their_home_page(page: Any, demo_data: None) -> None:

@@ -16,7 +16,7 @@ from meetings.services import (
 )
 from tests.conftest import People, client_for
 from tests.factories import make_user
-from tests.meetings.conftest import MEETING_DAY, Setting
+from tests.meeting_fixtures import MEETING_DAY, Setting
 from tests.meetings.test_services import hold, minutes
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,7 @@ from meetings.services import (
     rmp_update,
 )
 from tests.conftest import People
-from tests.meetings.conftest import MEETING_DAY, Setting
+from tests.meeting_fixtures import MEETING_DAY, Setting
 from tests.nominal_fixtures import Cases
 
 pytestmark = pytest.mark.django_db

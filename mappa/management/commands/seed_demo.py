@@ -1,11 +1,14 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils import timezone
 
 from agencies.demo import DEMO_PASSWORD, KENT_USERS, seed_agencies_and_users
 from agencies.models import User
 from cases.demo import seed_demo_nominals
+from mappa.notifications.models import EmailState, Notification
+from mappa.notifications.reminders import send_reminders
 from meetings.demo import seed_demo_meetings
 from referrals.demo import seed_demo_referrals
 
@@ -14,16 +17,17 @@ class Command(BaseCommand):
     help = "Create fictional demo data: areas, agencies, one user per role, and a caseload. Safe to run again."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        areas = seed_agencies_and_users()
-        coordinator = User.objects.get(username="coordinator")
-        added = seed_demo_nominals(area=areas["KENT"], coordinator=coordinator, today=timezone.localdate())
-        referrals = seed_demo_referrals(area=areas["KENT"], coordinator=coordinator)
-        meetings = seed_demo_meetings(
-            area=areas["KENT"],
-            coordinator=coordinator,
-            chair=User.objects.get(username="chair"),
-            today=timezone.localdate(),
-        )
+        with transaction.atomic():
+            areas = seed_agencies_and_users()
+            coordinator = User.objects.get(username="coordinator")
+            today = timezone.localdate()
+            added = seed_demo_nominals(area=areas["KENT"], coordinator=coordinator, today=today)
+            referrals = seed_demo_referrals(area=areas["KENT"], coordinator=coordinator)
+            meetings = seed_demo_meetings(
+                area=areas["KENT"], coordinator=coordinator, chair=User.objects.get(username="chair"), today=today
+            )
+            send_reminders(today=today)
+            self._settle_notifications()
         names = ", ".join(area.name for area in areas.values())
         self.stdout.write(
             self.style.SUCCESS(
@@ -32,3 +36,11 @@ class Command(BaseCommand):
         )
         users = ", ".join(demo.username for demo in KENT_USERS)
         self.stdout.write(f"Sign in as any of {users} with the password {DEMO_PASSWORD}")
+
+    @staticmethod
+    def _settle_notifications() -> None:
+        """Demo notifications are not emailed, and half of each person's are already read."""
+        Notification.objects.filter(email_state=EmailState.PENDING).update(email_state=EmailState.SENT)
+        unread = Notification.objects.filter(read_at__isnull=True)
+        read = [pk for number, pk in enumerate(unread.order_by("pk").values_list("pk", flat=True)) if number % 2]
+        Notification.objects.filter(pk__in=read).update(read_at=timezone.now())

@@ -1,0 +1,71 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from agencies.models import Role
+from mappa.auth import signed_in_user
+from mappa.notifications.models import EmailState, Notification
+from mappa.notifications.services import queue_delivery
+
+
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    notifications = Notification.objects.filter(recipient=user)
+    if request.GET.get("show") == "unread":
+        notifications = notifications.filter(read_at__isnull=True)
+    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page, "show": request.GET.get("show", "")})
+
+
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where an email's link lands: marks the notification read and goes to what it is about."""
+    user = signed_in_user(request)
+    notification = Notification.objects.filter(pk=pk, recipient=user).first()
+    if notification is None:
+        raise Http404
+    if notification.read_at is None:
+        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+    target = notification.url if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None) else "/"
+    return redirect(target)
+
+
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    return redirect("notifications:list")
+
+
+def delivery_failures(request: HttpRequest) -> HttpResponse:
+    """Emails that could not be sent after every retry, for the area's co-ordinators to act on."""
+    user = signed_in_user(request)
+    if not user.has_role(Role.COORDINATOR) or user.agency is None:
+        raise PermissionDenied
+    failed = (
+        Notification.objects.filter(email_state=EmailState.FAILED, recipient__agency__area_id=user.agency.area_id)
+        .select_related("recipient__agency")
+        .order_by("-created_at")
+    )
+    page = Paginator(failed, 50).get_page(request.GET.get("page"))
+    return render(request, "notifications/failures.html", {"page": page})
+
+
+@require_POST
+def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    if not user.has_role(Role.COORDINATOR) or user.agency is None:
+        raise PermissionDenied
+    updated = Notification.objects.filter(
+        pk=pk, email_state=EmailState.FAILED, recipient__agency__area_id=user.agency.area_id
+    ).update(email_state=EmailState.PENDING, attempts=0, last_error="")
+    if not updated:
+        raise Http404
+    queue_delivery([pk])
+    messages.success(request, "The email will be tried again.")
+    return redirect("notifications:failures")
