@@ -10,7 +10,17 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Area, User
 from cases.models import Level, LevelPeriod, Nominal, Status
-from meetings.models import ActionStatus, Attendance, LevelDecision, MeetingKind, PanelDay, Pillar
+from meetings.models import (
+    Action,
+    ActionStatus,
+    Attendance,
+    LevelDecision,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    PanelDay,
+    Pillar,
+)
 from meetings.services import (
     action_add,
     action_update,
@@ -99,7 +109,36 @@ def seed_demo_meetings(*, area: Area, coordinator: User, chair: User, today: dat
                     continue
                 made += 1
                 _meeting(rng, panel_day, nominal, coordinator, chair, today, agencies)
+    _every_state_for(agency=User.objects.get(username="housing").agency, coordinator=coordinator, today=today)
     return made
+
+
+def _every_state_for(*, agency: Agency | None, coordinator: User, today: datetime.date) -> None:
+    """Give the demo housing officer's agency an action in each state, on the latest held meeting."""
+    meeting = (
+        Meeting.objects.filter(area=coordinator.area, status__in=[MeetingStatus.HELD, MeetingStatus.SUBMITTED])
+        .order_by("-starts_at")
+        .first()
+    )
+    if agency is None or meeting is None:
+        return
+    held = set(Action.objects.filter(owning_agency=agency).values_list("status", flat=True))
+    for number, state in enumerate(ActionStatus):
+        if state in held:
+            continue
+        action = action_add(
+            actor=coordinator,
+            meeting=meeting,
+            values={
+                "pillar": Pillar.VICTIM_SAFETY_PLANNING,
+                "description": "Check the tenancy conditions with the landlord.",
+                "owning_agency": agency,
+                "owner": None,
+                "due": timezone.localdate(meeting.starts_at) + datetime.timedelta(days=7 * (number + 1)),
+            },
+        )
+        if state != ActionStatus.OPEN:
+            action_update(actor=coordinator, action=action, status=state, note="Demo update.")
 
 
 def _meeting(
