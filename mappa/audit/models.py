@@ -1,9 +1,16 @@
-"""The audit log: one append-only table for every change, consultation, disclosure and sign-in."""
+"""The audit log: one append-only, hash-chained table for every change, consultation, disclosure and sign-in."""
 
+from __future__ import annotations
+
+import hashlib
+import json
 from typing import Any
 
 from auditlog.models import AbstractLogEntry
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+
+GENESIS = "0" * 64
 
 
 class AuditEvent(models.TextChoices):
@@ -29,36 +36,135 @@ _EVENT_FOR_ACTION = {
     AbstractLogEntry.Action.ACCESS: AuditEvent.VIEW,
 }
 
+# Serialises appends so that each entry's hash is chained to the one before it (PostgreSQL).
+CHAIN_LOCK = 7_311_001
+
 
 class AuditEntry(AbstractLogEntry):
     """django-auditlog's entry with the kinds of event the Data Protection Act 2018 s.62 asks for.
 
     `event` refines auditlog's four actions (sign-ins, searches, exports and disclosures are all
     'access' to auditlog). `ground` is the basis on which the actor could see what they consulted.
+    Each entry carries a hash of its content and of the entry before it, so an altered or removed
+    entry breaks the chain (see `manage.py verify_audit_log`).
     """
 
-    event: "models.CharField[str, str]" = models.CharField(max_length=30, choices=AuditEvent.choices)
-    ground: "models.CharField[str, str]" = models.CharField(max_length=200, blank=True)
-    attempted_username: "models.CharField[str, str]" = models.CharField(max_length=150, blank=True)
+    event: models.CharField[str, str] = models.CharField(max_length=30, choices=AuditEvent.choices)
+    ground: models.CharField[str, str] = models.CharField(max_length=200, blank=True)
+    attempted_username: models.CharField[str, str] = models.CharField(max_length=150, blank=True)
     # The nominal an entry concerns, whether it is about the nominal itself or one of its records
     # (a conviction, an order, a referral), so that "who saw or changed this person's record" is
     # one indexed query. Not a foreign key: the log outlives and outranks the tables it describes.
-    nominal_id: "models.BigIntegerField[int | None, int | None]" = models.BigIntegerField(null=True, blank=True)
+    nominal_id: models.BigIntegerField[int | None, int | None] = models.BigIntegerField(null=True, blank=True)
+    # The MAPPA area the entry belongs to (the nominal's, else the actor's), for auditors' own-area views.
+    area_id: models.BigIntegerField[int | None, int | None] = models.BigIntegerField(null=True, blank=True)
+    prev_hash: models.CharField[str, str] = models.CharField(max_length=64, editable=False)
+    entry_hash: models.CharField[str, str] = models.CharField(max_length=64, editable=False)
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "audit entry"
         verbose_name_plural = "audit entries"
         indexes = [
             models.Index(fields=["content_type", "object_pk", "-timestamp"], name="audit_object_time_idx"),
-            models.Index(fields=["actor", "-timestamp"], name="audit_actor_time_idx"),
+            models.Index(fields=["actor", "-timestamp", "-id"], name="audit_actor_time_idx"),
             models.Index(fields=["event", "-timestamp"], name="audit_event_time_idx"),
-            models.Index(fields=["nominal_id", "-timestamp"], name="audit_nominal_time_idx"),
+            models.Index(fields=["nominal_id", "-timestamp", "-id"], name="audit_nominal_time_idx"),
+            models.Index(fields=["area_id", "-timestamp", "-id"], name="audit_area_time_idx"),
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.event:
-            self.event = _EVENT_FOR_ACTION[self.action]
-        if self.nominal_id is None and isinstance(self.additional_data, dict):
-            # Models that belong to a nominal say which in get_additional_data() (see cases.audit).
-            self.nominal_id = self.additional_data.get("nominal_id")
-        super().save(*args, **kwargs)
+        if self.pk is not None:
+            raise PermissionError("Audit entries are never changed.")
+        prepare(self)
+        with transaction.atomic():
+            lock_chain()
+            self.prev_hash = last_hash()
+            self.entry_hash = entry_hash(self)
+            super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Audit entries are never deleted.")
+
+
+def append_many(entries: list[AuditEntry]) -> None:
+    """Append several entries at once, each chained to the one before."""
+    for entry in entries:
+        prepare(entry)
+    with transaction.atomic():
+        lock_chain()
+        previous = last_hash()
+        for entry in entries:
+            entry.prev_hash = previous
+            entry.entry_hash = previous = entry_hash(entry)
+        AuditEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+def _as_stored(value: Any) -> Any:
+    """The value as the database will give it back, so the hash can be checked against a read row."""
+    return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def prepare(entry: AuditEntry) -> None:
+    """Fill the derived columns of a new entry (its event, nominal and area) and normalise it."""
+    entry.changes = _as_stored(entry.changes)
+    entry.additional_data = _as_stored(entry.additional_data)
+    entry.remote_addr = AuditEntry._meta.get_field("remote_addr").get_prep_value(entry.remote_addr)
+    if not entry.event:
+        entry.event = _EVENT_FOR_ACTION[entry.action]
+    if entry.nominal_id is None and isinstance(entry.additional_data, dict):
+        # Models that belong to a nominal say which in get_additional_data() (see cases.audit).
+        entry.nominal_id = entry.additional_data.get("nominal_id")
+    if entry.area_id is None:
+        entry.area_id = _area_of(entry)
+
+
+def _area_of(entry: AuditEntry) -> int | None:
+    from agencies.models import Agency
+    from cases.models import Nominal
+
+    if entry.nominal_id is not None:
+        area: int | None = Nominal.objects.filter(pk=entry.nominal_id).values_list("area_id", flat=True).first()
+        if area is not None:
+            return area
+    if entry.actor_id is not None:
+        agency = getattr(entry.actor, "agency_id", None)
+        if agency is not None:
+            return Agency.objects.filter(pk=agency).values_list("area_id", flat=True).first()
+    return None
+
+
+def lock_chain() -> None:
+    """Hold the chain lock until the transaction ends (PostgreSQL; SQLite allows one writer anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+
+
+def last_hash() -> str:
+    last: str | None = AuditEntry.objects.order_by("-pk").values_list("entry_hash", flat=True).first()
+    return last or GENESIS
+
+
+def content(entry: AuditEntry) -> str:
+    """The entry's content, canonically serialised; everything that identifies what happened."""
+    fields = {
+        "timestamp": entry.timestamp.isoformat(),
+        "event": entry.event,
+        "action": entry.action,
+        "actor": entry.actor_id,
+        "content_type": entry.content_type_id,
+        "object_pk": entry.object_pk,
+        "object_repr": entry.object_repr,
+        "changes": entry.changes,
+        "ground": entry.ground,
+        "remote_addr": entry.remote_addr,
+        "nominal": entry.nominal_id,
+        "area": entry.area_id,
+        "additional_data": entry.additional_data,
+        "attempted_username": entry.attempted_username,
+    }
+    return json.dumps(fields, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":"))
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    return hashlib.sha256(f"{entry.prev_hash}|{content(entry)}".encode()).hexdigest()

@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
 
-from mappa.audit.models import AuditEntry, AuditEvent
+from mappa.audit.models import AuditEntry, AuditEvent, append_many
 from mappa.client_address import client_address
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def audit_record_many(
     details: dict[str, object] | None = None,
 ) -> None:
     """One entry per subject, written together: an export or disclosure of many records."""
-    AuditEntry.objects.bulk_create(
+    append_many(
         [
             AuditEntry(
                 **_entry_fields(
@@ -69,8 +69,7 @@ def audit_record_many(
                 )
             )
             for subject in subjects
-        ],
-        batch_size=1000,
+        ]
     )
 
 
