@@ -3,7 +3,7 @@ from django.db import migrations
 REFUSE = """
 CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit entries are append-only: % refused', TG_OP;
+    RAISE EXCEPTION 'audit entries are append-only: %% refused', TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_auditentry
