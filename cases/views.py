@@ -43,7 +43,7 @@ from mappa.audit.models import AuditEntry, AuditEvent
 from mappa.audit.services import audit_record, audit_record_many
 from mappa.auth import signed_in_user
 from mappa.forms import VersionForm
-from mappa.pages import form_page, put_errors
+from mappa.pages import consulted_page, form_page, put_errors
 from meetings.selectors import current_plan
 
 PAGE_SIZE = 50
@@ -140,11 +140,11 @@ def nominal_list_view(request: HttpRequest) -> HttpResponse:
         audit_record(
             event=AuditEvent.SEARCH,
             actor=user,
-            subject=Nominal(),
+            subject=Nominal,
             request=request,
             details={"terms": filters.q, "filters": request.GET.dict()},
         )
-    page = Paginator(nominal_list(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = consulted_page(request, user, nominal_list(user, filters), name="nominal list", per_page=PAGE_SIZE)
     context = {
         "form": form,
         "page": page,

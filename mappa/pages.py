@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from mappa.audit.services import audit_list_view
+
+if TYPE_CHECKING:
+    from agencies.models import User
 
 
 def form_page(
@@ -51,3 +59,13 @@ def put_errors(error: ValidationError, forms: list[BaseForm]) -> None:
             forms[0].add_error(None, errors)
         else:
             target.add_error(field, errors)
+
+
+def consulted_page(
+    request: HttpRequest, actor: User, rows: QuerySet[Any], *, name: str, per_page: int = 50
+) -> Page[Any]:
+    """One page of a list that shows case data, with its consultation written to the audit log."""
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    audit_list_view(request=request, actor=actor, page=name, model=rows.model, shown=page.object_list)
+    return page

@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency, District, User
+from cases.models import Nominal
 from cases.policy import nominals_visible_to
 from cases.services import StaleRecordError
 from mappa.audit.models import AuditEvent
-from mappa.audit.services import audit_record
+from mappa.audit.services import audit_list_view, audit_record
 from mappa.auth import signed_in_user
 from mappa.forms import VersionForm
-from mappa.pages import form_page, put_errors
+from mappa.pages import consulted_page, form_page, put_errors
 from meetings import services
 from meetings.forms import (
     ActionFilterForm,
@@ -157,9 +158,11 @@ def _panel_day_for(request: HttpRequest, pk: int) -> tuple[User, PanelDay]:
 
 def panel_day_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user, panel_day = _panel_day_for(request, pk)
+    meetings = list(panel_day_meetings(panel_day))
+    audit_list_view(request=request, actor=user, page="panel day", model=Meeting, shown=meetings)
     context = {
         "panel_day": panel_day,
-        "meetings": panel_day_meetings(panel_day),
+        "meetings": meetings,
         "standing": panel_day.standing_agencies.all(),
     }
     return render(request, "meetings/panel_day_detail.html", context)
@@ -171,6 +174,9 @@ def _schedule(request: HttpRequest, user: User, panel_day: PanelDay | None) -> H
     data = request.POST if request.method == "POST" else None
     initial = {"date": panel_day.date} if panel_day else {}
     form = MeetingForm(data, initial=initial, area=user.area, nominals=nominals_visible_to(user), urgent=urgent)
+    if data is None:
+        shown = list(form.fields["nominal"].queryset)  # type: ignore[attr-defined]
+        audit_list_view(request=request, actor=user, page="schedule a meeting", model=Nominal, shown=shown)
     if data is not None and form.is_valid():
         values = form.cleaned_data
         try:
@@ -313,6 +319,8 @@ def meeting_rmp(request: HttpRequest, pk: int) -> HttpResponse:
     user, meeting, access = _meeting_for(request, pk, minutes=True)
     plan = meeting.rmp
     data = request.POST if request.method == "POST" else None
+    if data is None:
+        _viewed(request, user, meeting, access, "risk management plan")
     form = RiskPlanForm(data, instance=plan)
     version = VersionForm(data, initial={"version": plan.version})
     warning = ""
@@ -427,6 +435,8 @@ def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
         raise Http404
     if not (access.is_coordinator or action.owning_agency_id == user.agency_id):
         raise PermissionDenied
+    if request.method != "POST":
+        _viewed(request, user, meeting, access, "action")
     form = ActionUpdateForm(request.POST if request.method == "POST" else None, initial={"status": action.status})
     if request.method == "POST" and form.is_valid():
         try:
@@ -539,7 +549,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     district = request.GET.get("district", "")
     nominals = reviews_due(user, within_days=28, today=today, district_id=int(district) if district.isdigit() else None)
-    page = Paginator(nominals, 100).get_page(request.GET.get("page"))
+    page = consulted_page(request, user, nominals, name="reviews due", per_page=100)
     context = {"page": page, "today": today, "districts": District.objects.filter(area=user.area), "district": district}
     return render(request, "meetings/reviews.html", context)
 
@@ -553,7 +563,7 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
     if may_manage_meetings(user):
         # Co-ordinators see every meeting on the panel days; here, only those they chair or minute.
         meetings = meetings.filter(Q(chair=user) | Q(minute_taker=user))
-    page = Paginator(meetings, 50).get_page(request.GET.get("page"))
+    page = consulted_page(request, user, meetings, name="meetings")
     return render(request, "meetings/my_meetings.html", {"page": page, "now": timezone.now()})
 
 
@@ -569,7 +579,7 @@ def agency_work(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = {
         "form": form,
-        "page": Paginator(agency_actions(user, filters, today=today), 50).get_page(request.GET.get("page")),
+        "page": consulted_page(request, user, agency_actions(user, filters, today=today), name="agency actions"),
         "meetings": agency_meetings(user, now=timezone.now())[:20],
         "referrals": agency_referrals(user)[:10],
         "today": today,
@@ -583,6 +593,8 @@ def agency_action_update(request: HttpRequest, pk: int) -> HttpResponse:
     action = agency_actions(user, ActionFilters(), today=timezone.localdate()).filter(pk=pk).first()
     if action is None:
         raise Http404
+    if request.method != "POST":
+        audit_list_view(request=request, actor=user, page="agency action", model=Action, shown=[action])
     form = ActionUpdateForm(request.POST if request.method == "POST" else None, initial={"status": action.status})
     if request.method == "POST" and form.is_valid():
         try:

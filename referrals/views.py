@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency, User
+from cases.models import Nominal
 from cases.policy import nominals_visible_to
 from mappa.audit.models import AuditEvent
-from mappa.audit.services import audit_record
+from mappa.audit.services import audit_list_view, audit_record
 from mappa.auth import signed_in_user
-from mappa.pages import form_page, put_errors
+from mappa.pages import consulted_page, form_page, put_errors
 from referrals import services
 from referrals.forms import (
     STEP_TITLES,
@@ -97,7 +98,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if not may_refer(user):
         raise PermissionDenied
-    page = Paginator(agency_referrals(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = consulted_page(request, user, agency_referrals(user), name="agency referrals", per_page=PAGE_SIZE)
     return render(request, "referrals/referral_list.html", {"page": page, "may_screen": may_screen(user)})
 
 
@@ -159,6 +160,8 @@ def referral_matches(request: HttpRequest, reference: str) -> HttpResponse:
     """The duplicate check: possible existing records, so the referrer links instead of duplicating."""
     user, referral, _access = _referral_for(request, reference, edit=True)
     matches = possible_matches(user, referral)
+    if request.method != "POST":
+        audit_list_view(request=request, actor=user, page="possible matches", model=Nominal, shown=matches.visible)
     form = MatchForm(request.POST if request.method == "POST" else None, candidates=matches.visible)
     if request.method == "POST" and form.is_valid():
         choice = form.cleaned_data["match"]
@@ -300,7 +303,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     context = {
         "form": form,
-        "page": Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": consulted_page(request, user, referrals, name="screening queue", per_page=PAGE_SIZE),
         "kpis": referral_kpis(user.area, since=now - datetime.timedelta(days=365), until=now),
         "area": user.area,
         "today": timezone.localdate(),
@@ -412,6 +415,8 @@ def panel_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 def panel_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, panel = _panel_for(request, pk)
     waiting = referrals_waiting_for_a_panel(user)
+    if request.method != "POST":
+        audit_list_view(request=request, actor=user, page="referrals to list", model=Referral, shown=list(waiting))
     form = AgendaForm(request.POST if request.method == "POST" else None, waiting=waiting)
     if request.method == "POST" and form.is_valid():
         try:
@@ -451,6 +456,8 @@ def panel_decide(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = panel.items.select_related("referral").filter(pk=item_pk).first()
     if item is None:
         raise Http404
+    if request.method != "POST":
+        audit_list_view(request=request, actor=user, page="screening decision", model=Referral, shown=[item.referral])
     form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -22,7 +22,7 @@ def audit_record(
     *,
     event: AuditEvent,
     actor: User | None,
-    subject: models.Model,
+    subject: models.Model | type[models.Model],
     request: HttpRequest | None = None,
     ground: str = "",
     attempted_username: str = "",
@@ -77,14 +77,16 @@ def _entry_fields(
     *,
     event: AuditEvent,
     actor: User | None,
-    subject: models.Model,
+    subject: models.Model | type[models.Model],
     request: HttpRequest | None,
     ground: str = "",
     attempted_username: str = "",
     details: dict[str, object] | None = None,
     nominal_id: int | None = None,
 ) -> dict[str, Any]:
-    pk = subject.pk
+    # A model class stands for "some of these": a list or search result rather than one record.
+    pk = None if isinstance(subject, type) else subject.pk
+    representation = str(subject._meta.verbose_name_plural) if isinstance(subject, type) else str(subject)
     return {
         "event": event,
         "action": AuditEntry.Action.ACCESS,
@@ -93,7 +95,7 @@ def _entry_fields(
         "content_type": ContentType.objects.get_for_model(subject),
         "object_pk": str(pk) if pk is not None else "",
         "object_id": pk if isinstance(pk, int) else None,
-        "object_repr": str(subject),
+        "object_repr": representation,
         "remote_addr": client_address(request) if request else None,
         "ground": ground,
         "attempted_username": attempted_username,
@@ -123,3 +125,23 @@ def audit_actor(actor: User | None) -> Iterator[None]:
     finally:
         if outer is not None:
             auditlog_value.set(outer)
+
+
+def audit_list_view(
+    *,
+    request: HttpRequest,
+    actor: User,
+    page: str,
+    model: type[models.Model],
+    shown: Sequence[models.Model],
+    ground: str = "",
+) -> AuditEntry:
+    """Record that a list or search result showing case data was consulted, and which rows it showed."""
+    return audit_record(
+        event=AuditEvent.VIEW,
+        actor=actor,
+        subject=model,
+        request=request,
+        ground=ground,
+        details={"page": page, "shown": [item.pk for item in shown]},
+    )
