@@ -76,6 +76,12 @@ TASKS: list[Task] = [
         in_navigation=False,
     ),
     Task(
+        "Audit log",
+        "Search who viewed, changed or disclosed what; a person's record history; a user's activity.",
+        "audit:search",
+        frozenset({Role.AUDITOR}),
+    ),
+    Task(
         "Agencies",
         "Find the agencies and people in your area's MAPPA partnership, by kind of agency and district.",
         "agencies:agency-list",

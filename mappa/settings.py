@@ -128,6 +128,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mappa.notifications.tasks.send_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    "verify-audit-chain": {
+        "task": "mappa.audit.tasks.verify_audit_chain",
+        "schedule": crontab(hour=2, minute=15),
+    },
     "sweep-undelivered-notifications": {
         "task": "mappa.notifications.tasks.sweep_notifications",
         "schedule": 300.0,
@@ -235,6 +239,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 CRISPY_GDS_FRONTEND_VERSION = "5.14.0"
 
 SERVICE_NAME = "MAPPA case management"
+# The access report flags anyone viewing more records than this in a day outside their own caseload.
+AUDIT_UNUSUAL_VIEWS_PER_DAY = env_int("AUDIT_UNUSUAL_VIEWS_PER_DAY", 25, minimum=1)
 # Where links in emails point.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SECURITY_MARKING = "OFFICIAL-SENSITIVE"

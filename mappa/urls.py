@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("meetings/", include("meetings.urls")),
     path("notifications/", include("mappa.notifications.urls")),
+    path("audit/", include("mappa.audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -104,11 +104,32 @@ def _as_stored(value: Any) -> Any:
     return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+def _apply_request_context(entry: AuditEntry) -> None:
+    """Set the actor and client address from django-auditlog's request context now, as its pre_save
+    receiver would do later, so that the hash covers the values that are stored."""
+    from auditlog.context import auditlog_value
+    from django.contrib.auth import get_user_model
+
+    context: dict[str, Any] | None = auditlog_value.get(None)
+    if not context:
+        return
+    actor = context.get("actor")
+    if entry.actor_id is None and isinstance(actor, get_user_model()):
+        entry.actor = actor
+        entry.actor_email = getattr(actor, "email", None)
+    for key, value in context.items():
+        if key not in ("actor", "signal_duid") and hasattr(AuditEntry, key):
+            setattr(entry, key, value() if callable(value) else value)
+
+
 def prepare(entry: AuditEntry) -> None:
     """Fill the derived columns of a new entry (its event, nominal and area) and normalise it."""
+    _apply_request_context(entry)
     entry.changes = _as_stored(entry.changes)
     entry.additional_data = _as_stored(entry.additional_data)
     entry.remote_addr = AuditEntry._meta.get_field("remote_addr").get_prep_value(entry.remote_addr)
+    entry.object_pk = str(entry.object_pk)
+    entry.object_repr = str(entry.object_repr)
     if not entry.event:
         entry.event = _EVENT_FOR_ACTION[entry.action]
     if entry.nominal_id is None and isinstance(entry.additional_data, dict):
@@ -168,3 +189,26 @@ def content(entry: AuditEntry) -> str:
 
 def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(f"{entry.prev_hash}|{content(entry)}".encode()).hexdigest()
+
+
+class Report(models.TextChoices):
+    MANY_VIEWS = "many_views", "Unusually many records viewed in a day"
+    OUT_OF_HOURS = "out_of_hours", "Views outside working hours"
+    CATEGORY_4 = "category_4", "Views of Category 4 records"
+
+
+class ReportReview(models.Model):
+    """An auditor's note that one line of an access report has been looked into."""
+
+    report = models.CharField(max_length=20, choices=Report.choices)
+    key = models.CharField(max_length=100, help_text="Which line: an entry, or a user and a day.")
+    reviewer = models.ForeignKey("agencies.User", on_delete=models.PROTECT, related_name="+")
+    note = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["report", "key"], name="audit_reportreview_once")]
+
+    def __str__(self) -> str:
+        return f"Review of {self.report} {self.key}"
