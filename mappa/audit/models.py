@@ -111,7 +111,8 @@ def _apply_request_context(entry: AuditEntry) -> None:
     from django.contrib.auth import get_user_model
 
     context: dict[str, Any] | None = auditlog_value.get(None)
-    if not context:
+    if not context or not _receiver_connected(context.get("signal_duid")):
+        # A context whose request or block has ended is stale: django-auditlog leaves it behind.
         return
     actor = context.get("actor")
     if entry.actor_id is None and isinstance(actor, get_user_model()):
@@ -120,6 +121,12 @@ def _apply_request_context(entry: AuditEntry) -> None:
     for key, value in context.items():
         if key not in ("actor", "signal_duid") and hasattr(AuditEntry, key):
             setattr(entry, key, value() if callable(value) else value)
+
+
+def _receiver_connected(signal_duid: Any) -> bool:
+    from django.db.models.signals import pre_save
+
+    return signal_duid is not None and any(key[0] == signal_duid for key, _, _ in pre_save.receivers)
 
 
 def prepare(entry: AuditEntry) -> None:

@@ -119,12 +119,13 @@ def audit_actor(actor: User | None) -> Iterator[None]:
     if outer is not None and outer.get("actor") == actor:
         yield
         return
+    # A token for the state before this block, so that it is restored exactly, unset included.
+    token = auditlog_value.set({})
     try:
         with set_actor(actor, remote_addr=outer.get("remote_addr") if outer else None):
             yield
     finally:
-        if outer is not None:
-            auditlog_value.set(outer)
+        auditlog_value.reset(token)
 
 
 def audit_list_view(

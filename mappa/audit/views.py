@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -230,9 +230,10 @@ def report_review(request: HttpRequest, report: str) -> HttpResponse:
         messages.error(request, "Write a note of what you found before marking the line as reviewed.")
         return redirect(back)
     try:
-        ReportReview.objects.create(
-            report=report, key=form.cleaned_data["key"], reviewer=user, note=form.cleaned_data["note"]
-        )
+        with transaction.atomic():
+            ReportReview.objects.create(
+                report=report, key=form.cleaned_data["key"], reviewer=user, note=form.cleaned_data["note"]
+            )
     except IntegrityError:
         messages.error(request, "That line has already been reviewed.")
     else:
