@@ -135,9 +135,7 @@ class Command(BaseCommand):
             previous = last_hash()
             with (
                 connection.cursor() as cursor,
-                cursor.cursor.copy(
-                    f"COPY audit_auditentry ({', '.join(COLUMNS)}) FROM STDIN"  # noqa: S608  (fixed column names)
-                ) as copy,
+                cursor.cursor.copy(f"COPY audit_auditentry ({', '.join(COLUMNS)}) FROM STDIN") as copy,
             ):
                 for number in range(count):
                     user = rng.choice(users)
