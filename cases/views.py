@@ -43,7 +43,7 @@ from mappa.audit.models import AuditEntry, AuditEvent
 from mappa.audit.services import audit_record, audit_record_many
 from mappa.auth import signed_in_user
 from mappa.forms import VersionForm
-from mappa.pages import consulted_page, form_page, put_errors
+from mappa.pages import consulted_page, form_and_save, form_page, put_errors
 from meetings.selectors import current_plan
 
 PAGE_SIZE = 50
@@ -405,28 +405,20 @@ def _record_form(kind: str, data: Any, nominal: Nominal) -> BaseForm:
 def nominal_record_add(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     if kind not in RECORD_PAGES:
         raise Http404
-    user, nominal, _access = _nominal_for(request, reference, record=True)
+    user, nominal, access = _nominal_for(request, reference, record=True)
     if nominal.status != "active":
         raise PermissionDenied
     title, tab, service, saved = RECORD_PAGES[kind]
-    data = request.POST if request.method == "POST" else None
-    form = _record_form(kind, data, nominal)
-    if data is not None and form.is_valid():
-        try:
-            service(actor=user, nominal=nominal, values=form.cleaned_data)
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, saved)
-            return redirect(reverse(f"cases:nominal-{tab}", args=[reference]))
-    return form_page(
+    return form_and_save(
         request,
+        _record_form(kind, request.POST if request.method == "POST" else None, nominal),
+        save=lambda data: service(actor=user, nominal=nominal, values=data),
+        saved=saved,
+        then=reverse(f"cases:nominal-{tab}", args=[reference]),
         title=title,
-        forms=[("", form)],
         submit="Save",
         back=nominal.get_absolute_url(),
         nominal=nominal,
-        status=400 if data is not None else 200,
     )
 
 
@@ -434,57 +426,42 @@ def nominal_decision(request: HttpRequest, reference: str, what: str) -> HttpRes
     """Change the category or the level, with its rationale, into the history."""
     if what not in ("category", "level"):
         raise Http404
-    user, nominal, _access = _nominal_for(request, reference, decide=True)
+    user, nominal, access = _nominal_for(request, reference, decide=True)
     data = request.POST if request.method == "POST" else None
-    form: BaseForm = CategoryChangeForm(data) if what == "category" else LevelChangeForm(data)
-    if data is not None and form.is_valid():
-        change = services.nominal_category_change if what == "category" else services.nominal_level_change
-        try:
-            change(
-                actor=user,
-                nominal=nominal,
-                start=form.cleaned_data["start"],
-                reason=form.cleaned_data["reason"],
-                source=Source.REVIEW,
-                **{what: form.cleaned_data[what]},
-            )
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, f"The {what} has been changed.")
-            return redirect(reverse("cases:nominal-history", args=[reference]))
-    return form_page(
+    change = services.nominal_category_change if what == "category" else services.nominal_level_change
+    return form_and_save(
         request,
+        CategoryChangeForm(data) if what == "category" else LevelChangeForm(data),
+        save=lambda values: change(
+            actor=user,
+            nominal=nominal,
+            start=values["start"],
+            reason=values["reason"],
+            source=Source.REVIEW,
+            **{what: values[what]},
+        ),
+        saved=f"The {what} has been changed.",
+        then=reverse("cases:nominal-history", args=[reference]),
         title=f"Change the {what}",
-        forms=[("", form)],
         submit=f"Change {what}",
         back=nominal.get_absolute_url(),
         nominal=nominal,
-        status=400 if data is not None else 200,
     )
 
 
 def nominal_exit(request: HttpRequest, reference: str) -> HttpResponse:
-    user, nominal, _access = _nominal_for(request, reference, decide=True)
-    data = request.POST if request.method == "POST" else None
-    form = ExitForm(data)
-    if data is not None and form.is_valid():
-        values = {key: form.cleaned_data[key] for key in ("reason", "date", "rationale", "review_retention_on")}
-        try:
-            services.nominal_exit(actor=user, nominal=nominal, **values)
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, "The person has exited MAPPA. Their record is kept.")
-            return redirect(nominal)
-    return form_page(
+    user, nominal, access = _nominal_for(request, reference, decide=True)
+    fields = ("reason", "date", "rationale", "review_retention_on")
+    return form_and_save(
         request,
+        ExitForm(request.POST if request.method == "POST" else None),
+        save=lambda data: services.nominal_exit(actor=user, nominal=nominal, **{key: data[key] for key in fields}),
+        saved="The person has exited MAPPA. Their record is kept.",
+        then=nominal,
         title="Exit from MAPPA",
-        forms=[("", form)],
         submit="Exit from MAPPA",
         back=nominal.get_absolute_url(),
         nominal=nominal,
-        status=400 if data is not None else 200,
         warning="Exit ends MAPPA management. The record is kept and can no longer be changed.",
     )
 
@@ -494,25 +471,17 @@ def _share_agencies(nominal: Nominal) -> QuerySet[Agency]:
 
 
 def nominal_share(request: HttpRequest, reference: str) -> HttpResponse:
-    user, nominal, _access = _nominal_for(request, reference, decide=True)
-    data = request.POST if request.method == "POST" else None
-    form = ShareForm(data, agencies=_share_agencies(nominal))
-    if data is not None and form.is_valid():
-        try:
-            services.nominal_share(actor=user, nominal=nominal, **form.cleaned_data)
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, f"Shared with {form.cleaned_data['agency']}.")
-            return redirect(nominal)
-    return form_page(
+    user, nominal, access = _nominal_for(request, reference, decide=True)
+    return form_and_save(
         request,
+        ShareForm(request.POST if request.method == "POST" else None, agencies=_share_agencies(nominal)),
+        save=lambda data: services.nominal_share(actor=user, nominal=nominal, **data),
+        saved="The agency now sees this record.",
+        then=nominal,
         title="Share with an agency",
-        forms=[("", form)],
         submit="Share",
         back=nominal.get_absolute_url(),
         nominal=nominal,
-        status=400 if data is not None else 200,
         warning="Staff of the agency will see this record. Share only with agencies that need to know.",
     )
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from mappa.audit.services import audit_list_view
 
@@ -69,3 +71,41 @@ def consulted_page(
     page.object_list = list(page.object_list)
     audit_list_view(request=request, actor=actor, page=name, model=rows.model, shown=page.object_list)
     return page
+
+
+def form_and_save(
+    request: HttpRequest,
+    form: BaseForm,
+    *,
+    save: Callable[[dict[str, Any]], Any],
+    saved: str,
+    then: str | Model | Callable[[Any], str | Model],
+    title: str,
+    submit: str,
+    back: str,
+    nominal: Model | None = None,
+    warning: str = "",
+    intro: str = "",
+) -> HttpResponse:
+    """The usual one-form page: on a valid POST call `save` (a service) with the cleaned data and go
+    to `then` with the `saved` message; otherwise, or if the service refuses, show the form with its
+    errors next to the fields."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as error:
+            put_errors(error, [form])
+        else:
+            messages.success(request, saved)
+            return redirect(then(result) if callable(then) else then)  # type: ignore[arg-type]
+    return form_page(
+        request,
+        title=title,
+        forms=[("", form)],
+        submit=submit,
+        back=back,
+        nominal=nominal,
+        status=400 if form.is_bound else 200,
+        warning=warning,
+        intro=intro,
+    )

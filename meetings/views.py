@@ -25,7 +25,7 @@ from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_list_view, audit_record
 from mappa.auth import signed_in_user
 from mappa.forms import VersionForm
-from mappa.pages import consulted_page, form_page, put_errors
+from mappa.pages import consulted_page, form_and_save, form_page, put_errors
 from meetings import services
 from meetings.forms import (
     ActionFilterForm,
@@ -231,23 +231,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
     user, meeting, access = _meeting_for(request, pk, manage=True)
     agencies = Agency.objects.filter(area=meeting.area, is_active=True).exclude(invitations__meeting=meeting)
-    form = InviteForm(request.POST if request.method == "POST" else None, agencies=agencies)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_invite(actor=user, meeting=meeting, agency=form.cleaned_data["agency"])
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, f"{form.cleaned_data['agency']} invited.")
-            return redirect(meeting)
-    return form_page(
+    return form_and_save(
         request,
+        InviteForm(request.POST if request.method == "POST" else None, agencies=agencies),
+        save=lambda data: services.meeting_invite(actor=user, meeting=meeting, agency=data["agency"]),
+        saved="Agency invited.",
+        then=meeting,
         title="Invite an agency",
-        forms=[("", form)],
         submit="Invite",
         back=meeting.get_absolute_url(),
         nominal=meeting,
-        status=400 if form.is_bound else 200,
         warning="The agency will see this person's record and the meeting's details.",
     )
 
@@ -371,24 +364,16 @@ def meeting_record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse
         raise Http404
     user, meeting, access = _meeting_for(request, pk, minutes=True)
     title, service, saved = RECORD_PAGES[kind]
-    data = request.POST if request.method == "POST" else None
-    form = _record_form(kind, data, meeting)
-    if data is not None and form.is_valid():
-        try:
-            service(actor=user, meeting=meeting, values=form.cleaned_data)
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, saved)
-            return redirect(meeting)
-    return form_page(
+    return form_and_save(
         request,
+        _record_form(kind, request.POST if request.method == "POST" else None, meeting),
+        save=lambda data: service(actor=user, meeting=meeting, values=data),
+        saved=saved,
+        then=meeting,
         title=title,
-        forms=[("", form)],
         submit="Save",
         back=meeting.get_absolute_url(),
         nominal=meeting,
-        status=400 if data is not None else 200,
     )
 
 
@@ -437,23 +422,16 @@ def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
         raise PermissionDenied
     if request.method != "POST":
         _viewed(request, user, meeting, access, "action")
-    form = ActionUpdateForm(request.POST if request.method == "POST" else None, initial={"status": action.status})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_update(actor=user, action=action, **form.cleaned_data)
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, "Action updated.")
-            return redirect(meeting)
-    return form_page(
+    return form_and_save(
         request,
+        ActionUpdateForm(request.POST if request.method == "POST" else None, initial={"status": action.status}),
+        save=lambda data: services.action_update(actor=user, action=action, **data),
+        saved="Action updated.",
+        then=meeting,
         title="Update an action",
-        forms=[("", form)],
         submit="Save update",
         back=meeting.get_absolute_url(),
         nominal=meeting,
-        status=400 if form.is_bound else 200,
         intro=action.description,
     )
 
@@ -483,23 +461,16 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 
 def minutes_request_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, meeting, access = _meeting_for(request, pk, manage=True)
-    form = MinutesRequestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.minutes_request_record(actor=user, meeting=meeting, values=form.cleaned_data)
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, "Request recorded.")
-            return redirect(meeting)
-    return form_page(
+    return form_and_save(
         request,
+        MinutesRequestForm(request.POST if request.method == "POST" else None),
+        save=lambda data: services.minutes_request_record(actor=user, meeting=meeting, values=data),
+        saved="Request recorded.",
+        then=meeting,
         title="Record a request for the minutes",
-        forms=[("", form)],
         submit="Record request",
         back=meeting.get_absolute_url(),
         nominal=meeting,
-        status=400 if form.is_bound else 200,
         intro="Requests from the person, a lawyer or a court are answered with the executive summary.",
     )
 
@@ -595,22 +566,15 @@ def agency_action_update(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if request.method != "POST":
         audit_list_view(request=request, actor=user, page="agency action", model=Action, shown=[action])
-    form = ActionUpdateForm(request.POST if request.method == "POST" else None, initial={"status": action.status})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_update(actor=user, action=action, **form.cleaned_data)
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, "Action updated.")
-            return redirect("meetings:work")
-    return form_page(
+    return form_and_save(
         request,
+        ActionUpdateForm(request.POST if request.method == "POST" else None, initial={"status": action.status}),
+        save=lambda data: services.action_update(actor=user, action=action, **data),
+        saved="Action updated.",
+        then=reverse("meetings:work"),
         title="Update an action",
-        forms=[("", form)],
         submit="Save update",
         back=reverse("meetings:work"),
         nominal=action.nominal,
-        status=400 if form.is_bound else 200,
         intro=action.description,
     )

@@ -22,7 +22,7 @@ from cases.policy import nominals_visible_to
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_list_view, audit_record
 from mappa.auth import signed_in_user
-from mappa.pages import consulted_page, form_page, put_errors
+from mappa.pages import consulted_page, form_and_save, form_page, put_errors
 from referrals import services
 from referrals.forms import (
     STEP_TITLES,
@@ -245,46 +245,32 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def referral_request_information(request: HttpRequest, reference: str) -> HttpResponse:
-    user, referral, _access = _referral_for(request, reference, screen=True)
-    form = MessageForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.referral_request_information(actor=user, referral=referral, message=form.cleaned_data["message"])
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, "The referral has gone back to the referrer with your question.")
-            return redirect("referrals:queue")
-    return form_page(
+    user, referral, access = _referral_for(request, reference, screen=True)
+    return form_and_save(
         request,
+        MessageForm(request.POST if request.method == "POST" else None),
+        save=lambda data: services.referral_request_information(actor=user, referral=referral, message=data["message"]),
+        saved="The referral has gone back to the referrer with your question.",
+        then=reverse("referrals:queue"),
         title="Ask the referrer for more information",
-        forms=[("", form)],
         submit="Send back to referrer",
         back=referral.get_absolute_url(),
         nominal=referral,
-        status=400 if form.is_bound else 200,
     )
 
 
 def referral_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
-    user, referral, _access = _referral_for(request, reference, withdraw=True)
-    form = WithdrawForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.referral_withdraw(actor=user, referral=referral, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, "The referral has been withdrawn.")
-            return redirect(referral)
-    return form_page(
+    user, referral, access = _referral_for(request, reference, withdraw=True)
+    return form_and_save(
         request,
+        WithdrawForm(request.POST if request.method == "POST" else None),
+        save=lambda data: services.referral_withdraw(actor=user, referral=referral, reason=data["reason"]),
+        saved="The referral has been withdrawn.",
+        then=referral,
         title="Withdraw this referral",
-        forms=[("", form)],
         submit="Withdraw referral",
         back=referral.get_absolute_url(),
         nominal=referral,
-        status=400 if form.is_bound else 200,
         warning="A withdrawn referral is kept but will not be screened.",
     )
 
@@ -347,21 +333,16 @@ def panel_create(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if not may_screen(user) or user.area is None:
         raise PermissionDenied
-    form = PanelForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            panel = services.panel_create(actor=user, area=user.area, date=form.cleaned_data["date"])
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            return redirect(panel)
-    return form_page(
+    area = user.area
+    return form_and_save(
         request,
+        PanelForm(request.POST if request.method == "POST" else None),
+        save=lambda data: services.panel_create(actor=user, area=area, date=data["date"]),
+        saved="Screening panel added.",
+        then=lambda panel: panel,
         title="Add a screening panel",
-        forms=[("", form)],
         submit="Add panel",
         back=reverse("referrals:panel-list"),
-        status=400 if form.is_bound else 200,
     )
 
 
@@ -389,26 +370,17 @@ def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def panel_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, panel = _panel_for(request, pk)
-    form = PanelMemberForm(
-        request.POST if request.method == "POST" else None,
-        agencies=Agency.objects.filter(area=panel.area, is_active=True),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.panel_member_add(actor=user, panel=panel, **form.cleaned_data)
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, f"{form.cleaned_data['name']} recorded as present.")
-            return redirect(panel)
-    return form_page(
+    agencies = Agency.objects.filter(area=panel.area, is_active=True)
+    return form_and_save(
         request,
+        PanelMemberForm(request.POST if request.method == "POST" else None, agencies=agencies),
+        save=lambda data: services.panel_member_add(actor=user, panel=panel, **data),
+        saved="Member recorded as present.",
+        then=panel,
         title="Record who is present",
-        forms=[("", form)],
         submit="Add member",
         back=panel.get_absolute_url(),
         nominal=panel,
-        status=400 if form.is_bound else 200,
     )
 
 
@@ -417,23 +389,16 @@ def panel_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     waiting = referrals_waiting_for_a_panel(user)
     if request.method != "POST":
         audit_list_view(request=request, actor=user, page="referrals to list", model=Referral, shown=list(waiting))
-    form = AgendaForm(request.POST if request.method == "POST" else None, waiting=waiting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.panel_agenda_add(actor=user, panel=panel, referral=form.cleaned_data["referral"])
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, f"{form.cleaned_data['referral']} added to the agenda.")
-            return redirect(panel)
-    return form_page(
+    return form_and_save(
         request,
+        AgendaForm(request.POST if request.method == "POST" else None, waiting=waiting),
+        save=lambda data: services.panel_agenda_add(actor=user, panel=panel, referral=data["referral"]),
+        saved="Referral added to the agenda.",
+        then=panel,
         title="Add a referral to the agenda",
-        forms=[("", form)],
         submit="Add to agenda",
         back=panel.get_absolute_url(),
         nominal=panel,
-        status=400 if form.is_bound else 200,
     )
 
 
@@ -458,22 +423,15 @@ def panel_decide(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         raise Http404
     if request.method != "POST":
         audit_list_view(request=request, actor=user, page="screening decision", model=Referral, shown=[item.referral])
-    form = DecisionForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.panel_item_decide(actor=user, item=item, **form.cleaned_data)
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, f"Decision recorded for {item.referral}.")
-            return redirect(panel)
-    return form_page(
+    return form_and_save(
         request,
+        DecisionForm(request.POST if request.method == "POST" else None),
+        save=lambda data: services.panel_item_decide(actor=user, item=item, **data),
+        saved=f"Decision recorded for {item.referral}.",
+        then=panel,
         title=f"Decision on {item.referral}",
-        forms=[("", form)],
         submit="Record decision",
         back=panel.get_absolute_url(),
         nominal=panel,
-        status=400 if form.is_bound else 200,
         intro=f"{item.referral.person_name}, referred by {item.referral.referring_agency}.",
     )
