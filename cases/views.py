@@ -42,8 +42,7 @@ from cases.selectors import NominalFilters, nominal_list, nominal_record, nomina
 from mappa.audit.models import AuditEntry, AuditEvent
 from mappa.audit.services import audit_record, audit_record_many
 from mappa.auth import signed_in_user
-from mappa.forms import VersionForm
-from mappa.pages import consulted_page, form_and_save, form_page, put_errors
+from mappa.pages import consulted_page, form_and_save, form_page, put_errors, versioned_form_and_save
 from meetings.selectors import current_plan
 
 PAGE_SIZE = 50
@@ -322,43 +321,24 @@ def nominal_purpose(request: HttpRequest, reference: str) -> HttpResponse:
 
 def nominal_edit(request: HttpRequest, reference: str) -> HttpResponse:
     user, nominal, access = _nominal_for(request, reference, record=True)
-    data = request.POST if request.method == "POST" else None
-    form = NominalDetailsForm(data, instance=nominal, area=nominal.area)
-    version = VersionForm(data, initial={"version": nominal.version})
-    warning = ""
-    conflicts: list[tuple[str, str]] = []
-    if data is not None and form.is_valid() and version.is_valid():
-        try:
-            services.nominal_update(
-                actor=user, nominal=nominal, details=form.cleaned_data, expected_version=version.cleaned_data["version"]
-            )
-        except services.StaleRecordError:
-            # The person's input stays in the form; they see the record's current state on its page.
-            warning = (
-                "Someone else changed this record while you were editing it, so your changes have not been saved. "
-                "Your changes are still below: check the record's current details, then save again."
-            )
-            current = Nominal.objects.get(pk=nominal.pk)
-            version = VersionForm(initial={"version": current.version})
-            conflicts = _differences(current, form, restricted=access.restricted)
-            form.add_error(None, "This record was changed by someone else while you were editing it")
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, "Details saved.")
-            return redirect(nominal)
-    elif data is None:
+    form = NominalDetailsForm(request.POST if request.method == "POST" else None, instance=nominal, area=nominal.area)
+    if request.method != "POST":
         _viewed(request, user, nominal, access, "edit")
-    return form_page(
+    return versioned_form_and_save(
         request,
+        form,
+        version=nominal.version,
+        current_version=lambda: Nominal.objects.get(pk=nominal.pk).version,
+        save=lambda data, expected: services.nominal_update(
+            actor=user, nominal=nominal, details=data, expected_version=expected
+        ),
+        saved="Details saved.",
+        then=nominal,
         title="Edit details",
-        forms=[("", form), ("", version)],
         submit="Save details",
         back=nominal.get_absolute_url(),
         nominal=nominal,
-        status=409 if warning else (400 if data else 200),
-        warning=warning,
-        conflicts=conflicts,
+        conflicts=lambda: _differences(Nominal.objects.get(pk=nominal.pk), form, restricted=access.restricted),
     )
 
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from mappa.audit.services import audit_list_view
+from mappa.forms import VersionForm
 
 if TYPE_CHECKING:
     from agencies.models import User
@@ -107,5 +108,61 @@ def form_and_save(
         nominal=nominal,
         status=400 if form.is_bound else 200,
         warning=warning,
+        intro=intro,
+    )
+
+
+STALE_WARNING = (
+    "Someone else saved this while you were editing it, so your changes have not been saved. Your changes are "
+    "still below: check what it says now, then save again."
+)
+
+
+def versioned_form_and_save(
+    request: HttpRequest,
+    form: BaseForm,
+    *,
+    version: int,
+    current_version: Callable[[], int],
+    save: Callable[[dict[str, Any], int], Any],
+    saved: str,
+    then: str | Model,
+    title: str,
+    submit: str,
+    back: str,
+    nominal: Model | None = None,
+    intro: str = "",
+    conflicts: Callable[[], list[tuple[str, str]]] | None = None,
+) -> HttpResponse:
+    """A page editing a record several people may edit at once. `save(data, expected_version)` must
+    raise StaleRecordError if the record changed since `expected_version`: the person's input is then
+    kept, with a warning (and, given `conflicts`, what the record says now), and nothing is saved."""
+    from cases.services import StaleRecordError
+
+    data = request.POST if request.method == "POST" else None
+    version_form = VersionForm(data, initial={"version": version})
+    stale: list[tuple[str, str]] | None = None
+    if data is not None and form.is_valid() and version_form.is_valid():
+        try:
+            save(form.cleaned_data, version_form.cleaned_data["version"])
+        except StaleRecordError:
+            stale = conflicts() if conflicts else []
+            form.add_error(None, "This was changed by someone else while you were editing it")
+            version_form = VersionForm(initial={"version": current_version()})
+        except ValidationError as error:
+            put_errors(error, [form])
+        else:
+            messages.success(request, saved)
+            return redirect(then)  # type: ignore[arg-type]
+    return form_page(
+        request,
+        title=title,
+        forms=[("", form), ("", version_form)],
+        submit=submit,
+        back=back,
+        nominal=nominal,
+        status=409 if stale is not None else (400 if data is not None else 200),
+        warning=STALE_WARNING if stale is not None else "",
+        conflicts=stale,
         intro=intro,
     )

@@ -20,12 +20,10 @@ from django.views.decorators.http import require_POST
 from agencies.models import Agency, District, User
 from cases.models import Nominal
 from cases.policy import nominals_visible_to
-from cases.services import StaleRecordError
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_list_view, audit_record
 from mappa.auth import signed_in_user
-from mappa.forms import VersionForm
-from mappa.pages import consulted_page, form_and_save, form_page, put_errors
+from mappa.pages import consulted_page, form_and_save, form_page, put_errors, versioned_form_and_save
 from meetings import services
 from meetings.forms import (
     ActionFilterForm,
@@ -54,11 +52,6 @@ from meetings.selectors import (
     reviews_due,
 )
 from referrals.selectors import agency_referrals
-
-STALE = (
-    "Someone else saved this while you were editing it, so your changes have not been saved. Your changes are "
-    "still below: check the current version on the meeting page, then save again."
-)
 
 
 def _manager(request: HttpRequest) -> User:
@@ -275,35 +268,26 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     user, meeting, access = _meeting_for(request, pk, minutes=True)
-    data = request.POST if request.method == "POST" else None
-    form = MinutesForm(data, instance=meeting, show_executive_summary=access.sees_executive_summary)
-    version = VersionForm(data, initial={"version": meeting.minutes_version})
-    warning = ""
-    if data is not None and form.is_valid() and version.is_valid():
-        try:
-            services.meeting_minutes_update(
-                actor=user, meeting=meeting, values=form.cleaned_data, expected_version=version.cleaned_data["version"]
-            )
-        except StaleRecordError:
-            warning = STALE
-            form.add_error(None, "The minutes were changed by someone else while you were editing them")
-            version = VersionForm(initial={"version": Meeting.objects.get(pk=meeting.pk).minutes_version})
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, "Minutes saved.")
-            return redirect(meeting)
-    elif data is None:
+    if request.method != "POST":
         _viewed(request, user, meeting, access, "minutes")
-    return form_page(
+    return versioned_form_and_save(
         request,
+        MinutesForm(
+            request.POST if request.method == "POST" else None,
+            instance=meeting,
+            show_executive_summary=access.sees_executive_summary,
+        ),
+        version=meeting.minutes_version,
+        current_version=lambda: Meeting.objects.get(pk=meeting.pk).minutes_version,
+        save=lambda data, expected: services.meeting_minutes_update(
+            actor=user, meeting=meeting, values=data, expected_version=expected
+        ),
+        saved="Minutes saved.",
+        then=meeting,
         title="Minutes",
-        forms=[("", form), ("", version)],
         submit="Save minutes",
         back=meeting.get_absolute_url(),
         nominal=meeting,
-        status=409 if warning else (400 if data is not None else 200),
-        warning=warning,
         intro=f"The level's review interval puts the next review on {services.default_next_review(meeting):%-d %B %Y}.",
     )
 
@@ -311,35 +295,20 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_rmp(request: HttpRequest, pk: int) -> HttpResponse:
     user, meeting, access = _meeting_for(request, pk, minutes=True)
     plan = meeting.rmp
-    data = request.POST if request.method == "POST" else None
-    if data is None:
+    if request.method != "POST":
         _viewed(request, user, meeting, access, "risk management plan")
-    form = RiskPlanForm(data, instance=plan)
-    version = VersionForm(data, initial={"version": plan.version})
-    warning = ""
-    if data is not None and form.is_valid() and version.is_valid():
-        try:
-            services.rmp_update(
-                actor=user, plan=plan, values=form.cleaned_data, expected_version=version.cleaned_data["version"]
-            )
-        except StaleRecordError:
-            warning = STALE
-            form.add_error(None, "The plan was changed by someone else while you were editing it")
-            version = VersionForm(initial={"version": type(plan).objects.get(pk=plan.pk).version})
-        except ValidationError as error:
-            put_errors(error, [form])
-        else:
-            messages.success(request, "Risk management plan saved.")
-            return redirect(meeting)
-    return form_page(
+    return versioned_form_and_save(
         request,
+        RiskPlanForm(request.POST if request.method == "POST" else None, instance=plan),
+        version=plan.version,
+        current_version=lambda: type(plan).objects.get(pk=plan.pk).version,
+        save=lambda data, expected: services.rmp_update(actor=user, plan=plan, values=data, expected_version=expected),
+        saved="Risk management plan saved.",
+        then=meeting,
         title="Risk management plan",
-        forms=[("", form), ("", version)],
         submit="Save plan",
         back=meeting.get_absolute_url(),
         nominal=meeting,
-        status=409 if warning else (400 if data is not None else 200),
-        warning=warning,
     )
 
 

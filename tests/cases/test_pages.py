@@ -265,7 +265,7 @@ def test_second_of_two_edits_from_the_same_version_is_refused_with_its_input_kep
     content = refused.content.decode()
     assert saved.status_code == 302
     assert refused.status_code == 409
-    assert "Someone else changed this record while you were editing it" in content
+    assert "Someone else saved this while you were editing it" in content
     assert 'value="Irish Traveller"' in content  # the second person's input is kept in the form
     assert 'value="James"' in content
     assert "White British" in content  # and they are shown what the record says now
