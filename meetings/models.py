@@ -11,7 +11,7 @@ from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency, Area, District, User
-from cases.models import Level, Nominal
+from cases.models import Level, Nominal, RiskLevel
 
 
 class PanelDay(models.Model):
@@ -66,13 +66,6 @@ class Imminence(models.TextChoices):
     NOT_IMMINENT = "not_imminent", "Not imminent"
 
 
-class RoshLevel(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    VERY_HIGH = "very_high", "Very high"
-
-
 class LevelDecision(models.TextChoices):
     CONTINUE = "continue", "Continue at this level"
     RAISE = "raise", "Raise the level"
@@ -100,7 +93,7 @@ class Meeting(models.Model):
     at_risk = models.JSONField(default=list, blank=True)
     risk_nature = models.TextField("Nature of the risk", blank=True)
     imminence = models.CharField(max_length=20, choices=Imminence.choices, blank=True)
-    rosh_level = models.CharField("Current risk of serious harm", max_length=20, choices=RoshLevel.choices, blank=True)
+    rosh_level = models.CharField("Current risk of serious harm", max_length=20, choices=RiskLevel.choices, blank=True)
     level_decision = models.CharField(max_length=20, choices=LevelDecision.choices, blank=True)
     new_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
     level_rationale = models.TextField("Rationale for the level decision", blank=True)

@@ -90,3 +90,8 @@ def meeting_access(user: User, meeting: Meeting) -> MeetingAccess | None:
     if distributed and _agency_grants(user, VIEW_MINUTES).filter(content_object_id=meeting.pk).exists():
         return MeetingAccess(ground=f"Minutes distributed to {user.agency}", sees_minutes=True)
     return MeetingAccess(ground=f"{user.agency} invited")
+
+
+def may_use_agency_workspace(user: User) -> bool:
+    """People who act for their agency see its actions, meetings and referrals in one place."""
+    return user.is_active and user.agency is not None and user.has_role(*AGENCY_ROLES)

@@ -41,7 +41,13 @@ from meetings.forms import (
 )
 from meetings.models import Action, Meeting, MeetingKind, MeetingStatus, MinutesRequest, PanelDay
 from meetings.pdf import executive_summary_pdf, minutes_pdf
-from meetings.policy import AGENCY_ROLES, MeetingAccess, may_manage_meetings, meeting_access, meetings_visible_to
+from meetings.policy import (
+    MeetingAccess,
+    may_manage_meetings,
+    may_use_agency_workspace,
+    meeting_access,
+    meetings_visible_to,
+)
 from meetings.selectors import (
     ActionFilters,
     agency_actions,
@@ -510,7 +516,7 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
 def agency_work(request: HttpRequest) -> HttpResponse:
     """My agency's work: its actions, the meetings it is invited to, and the referrals it made."""
     user = signed_in_user(request)
-    if user.agency is None or not user.has_role(*AGENCY_ROLES):
+    if not may_use_agency_workspace(user):
         raise PermissionDenied
     form = ActionFilterForm(request.GET)
     if not form.is_valid():

@@ -20,11 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agencies.models import Role, User
+from agencies.models import User
 from cases.models import Nominal
 from mappa.audit import selectors
 from mappa.audit.forms import AuditSearchForm, ReportPeriodForm, ReviewForm
 from mappa.audit.models import AuditEntry, AuditEvent, Report, ReportReview
+from mappa.audit.policy import may_audit
 from mappa.audit.services import audit_record
 from mappa.auth import signed_in_user
 
@@ -33,7 +34,7 @@ EXPORT_LIMIT = 100_000
 
 def _auditor(request: HttpRequest) -> User:
     user = signed_in_user(request)
-    if not (user.has_role(Role.AUDITOR) and user.agency is not None):
+    if not may_audit(user):
         raise Http404
     return user
 

@@ -7,15 +7,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from agencies.models import Role
 from mappa.auth import signed_in_user
-from mappa.notifications.models import EmailState, Notification
+from mappa.notifications.models import EmailState
+from mappa.notifications.policy import delivery_failures_visible_to, may_see_delivery_failures, notifications_for
 from mappa.notifications.services import queue_delivery
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    notifications = Notification.objects.filter(recipient=user)
+    notifications = notifications_for(user)
     if request.GET.get("show") == "unread":
         notifications = notifications.filter(read_at__isnull=True)
     page = Paginator(notifications, 50).get_page(request.GET.get("page"))
@@ -25,11 +25,11 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Where an email's link lands: marks the notification read and goes to what it is about."""
     user = signed_in_user(request)
-    notification = Notification.objects.filter(pk=pk, recipient=user).first()
+    notification = notifications_for(user).filter(pk=pk).first()
     if notification is None:
         raise Http404
     if notification.read_at is None:
-        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+        notifications_for(user).filter(pk=pk).update(read_at=timezone.now())
     target = notification.url if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None) else "/"
     return redirect(target)
 
@@ -37,7 +37,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    count = notifications_for(user).filter(read_at__isnull=True).update(read_at=timezone.now())
     messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
     return redirect("notifications:list")
 
@@ -45,13 +45,9 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def delivery_failures(request: HttpRequest) -> HttpResponse:
     """Emails that could not be sent after every retry, for the area's co-ordinators to act on."""
     user = signed_in_user(request)
-    if not user.has_role(Role.COORDINATOR) or user.agency is None:
+    if not may_see_delivery_failures(user):
         raise PermissionDenied
-    failed = (
-        Notification.objects.filter(email_state=EmailState.FAILED, recipient__agency__area_id=user.agency.area_id)
-        .select_related("recipient__agency")
-        .order_by("-created_at")
-    )
+    failed = delivery_failures_visible_to(user).select_related("recipient__agency").order_by("-created_at")
     page = Paginator(failed, 50).get_page(request.GET.get("page"))
     return render(request, "notifications/failures.html", {"page": page})
 
@@ -59,11 +55,13 @@ def delivery_failures(request: HttpRequest) -> HttpResponse:
 @require_POST
 def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    if not user.has_role(Role.COORDINATOR) or user.agency is None:
+    if not may_see_delivery_failures(user):
         raise PermissionDenied
-    updated = Notification.objects.filter(
-        pk=pk, email_state=EmailState.FAILED, recipient__agency__area_id=user.agency.area_id
-    ).update(email_state=EmailState.PENDING, attempts=0, last_error="")
+    updated = (
+        delivery_failures_visible_to(user)
+        .filter(pk=pk)
+        .update(email_state=EmailState.PENDING, attempts=0, last_error="")
+    )
     if not updated:
         raise Http404
     queue_delivery([pk])

@@ -1,0 +1,7 @@
+"""Who may read the audit log: auditors, for their own area, read-only."""
+
+from agencies.models import Role, User
+
+
+def may_audit(user: User) -> bool:
+    return user.is_active and user.agency is not None and user.has_role(Role.AUDITOR)
