@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "auditlog",
     "mappa.audit",
     "mappa.notifications",
+    "mappa.statistics",
     "agencies",
     "cases",
     "referrals",

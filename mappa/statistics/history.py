@@ -1,0 +1,70 @@
+"""Where a nominal stood on a given day, as SQL expressions built from the effective-dated histories.
+
+Each function returns an expression for use in `annotate()` or `filter()` on a queryset, so that a
+count over thousands of people is one query with the history looked up per row by the database.
+`nominal` names the nominal's id in the outer query (`OuterRef("pk")` on nominals,
+`OuterRef("nominal_id")` on events or orders) and `on` the day (a date value or an outer column).
+
+- Category and level: the period that covers the day (periods include their last day).
+- Area: a transfer moves a person from its date; before their first transfer they were in the
+  area it moved them from; with no transfer, where the record says they are now.
+- Location: custody, release and hospital events move a person from their date; before their
+  first such event they were where it moved them from (in custody before a release, say); with
+  no such event, where the record says they are now.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TypeAlias
+
+from django.db.models import Case, CharField, Expression, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from cases.models import CategoryPeriod, Event, EventKind, LevelPeriod, Location
+
+Day: TypeAlias = datetime.date | OuterRef | F
+
+_INTO_CUSTODY = [EventKind.CUSTODY, EventKind.RECALL]
+_INTO_HOSPITAL = [EventKind.HOSPITAL_DETENTION]
+_OUT = [EventKind.RELEASE, EventKind.HOSPITAL_DISCHARGE]
+MOVES = _INTO_CUSTODY + _INTO_HOSPITAL + _OUT
+
+
+def _covering(model: type[CategoryPeriod] | type[LevelPeriod], nominal: OuterRef, on: Day, field: str) -> Subquery:
+    periods = model.objects.filter(nominal_id=nominal, start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
+    return Subquery(periods.order_by("-start", "-pk").values(field)[:1])
+
+
+def category_on(nominal: OuterRef, on: Day) -> Subquery:
+    return _covering(CategoryPeriod, nominal, on, "category")
+
+
+def level_on(nominal: OuterRef, on: Day) -> Subquery:
+    return _covering(LevelPeriod, nominal, on, "level")
+
+
+def area_on(nominal: OuterRef, on: Day, current_area: F) -> Expression:
+    transfers = Event.objects.filter(nominal_id=nominal, kind=EventKind.TRANSFER)
+    moved_to = transfers.filter(date__lte=on).order_by("-date", "-pk").values("to_area_id")[:1]
+    came_from = transfers.filter(date__gt=on).order_by("date", "pk").values("from_area_id")[:1]
+    return Coalesce(Subquery(moved_to), Subquery(came_from), current_area, output_field=IntegerField())
+
+
+def location_on(nominal: OuterRef, on: Day, current_location: F) -> Expression:
+    moves = Event.objects.filter(nominal_id=nominal, kind__in=MOVES)
+    after = Case(
+        When(kind__in=_INTO_CUSTODY, then=Value(Location.CUSTODY)),
+        When(kind__in=_INTO_HOSPITAL, then=Value(Location.HOSPITAL)),
+        default=Value(Location.COMMUNITY),
+        output_field=CharField(),
+    )
+    before = Case(
+        When(kind=EventKind.RELEASE, then=Value(Location.CUSTODY)),
+        When(kind=EventKind.HOSPITAL_DISCHARGE, then=Value(Location.HOSPITAL)),
+        default=Value(Location.COMMUNITY),
+        output_field=CharField(),
+    )
+    last = moves.filter(date__lte=on).order_by("-date", "-pk").annotate(place=after).values("place")[:1]
+    following = moves.filter(date__gt=on).order_by("date", "pk").annotate(place=before).values("place")[:1]
+    return Coalesce(Subquery(last), Subquery(following), current_location, output_field=CharField())
