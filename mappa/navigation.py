@@ -76,6 +76,19 @@ TASKS: list[Task] = [
         in_navigation=False,
     ),
     Task(
+        "Statistics",
+        "The unit's performance indicators month by month, agency engagement, and the annual report tables.",
+        "statistics:dashboard",
+        frozenset({Role.COORDINATOR}),
+    ),
+    Task(
+        "Annual report",
+        "Prepare the published annual report tables for any year, and download them.",
+        "statistics:annual-reports",
+        frozenset({Role.COORDINATOR}),
+        in_navigation=False,
+    ),
+    Task(
         "Audit log",
         "Search who viewed, changed or disclosed what; a person's record history; a user's activity.",
         "audit:search",

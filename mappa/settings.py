@@ -137,6 +137,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mappa.notifications.tasks.sweep_notifications",
         "schedule": 300.0,
     },
+    "sweep-queued-annual-reports": {
+        "task": "mappa.statistics.tasks.sweep_report_runs",
+        "schedule": 300.0,
+    },
 }
 
 if REDIS_URL:

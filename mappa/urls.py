@@ -20,6 +20,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("notifications/", include("mappa.notifications.urls")),
     path("audit/", include("mappa.audit.urls")),
+    path("statistics/", include("mappa.statistics.urls")),
     path("admin/", admin.site.urls),
 ]
 

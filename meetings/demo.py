@@ -198,7 +198,7 @@ def _meeting(
             "level_decision": LevelDecision.CONTINUE,
             "level_rationale": "Risk remains high; the plan is working and needs multi-agency oversight.",
             "offender_informed": True,
-            "next_review": panel_day.date + datetime.timedelta(weeks=8 if nominal.level == 3 else 16),
+            **_next_review(rng, panel_day, nominal),
             "executive_summary": "The panel reviewed the risk management plan and agreed to continue at the same level.",
         },
     )
@@ -261,3 +261,36 @@ def _meeting(
     if (today - panel_day.date).days > 10:
         meeting_approve(actor=meeting.chair, meeting=meeting)
         meeting_distribute(actor=coordinator, meeting=meeting)
+    _as_it_happened(rng, meeting, today)
+
+
+def _next_review(rng: random.Random, panel_day: PanelDay, nominal: Nominal) -> dict[str, object]:
+    """Most reviews go to the district's panel day after the interval; a few keep the default date
+    and so fall due before the panel meets."""
+    default = panel_day.date + datetime.timedelta(weeks=8 if nominal.level == 3 else 16)
+    interval = 2 if nominal.level == Level.LEVEL_3 else 4
+    panel = add_months(panel_day.date, interval)
+    if rng.random() < 0.15 or panel <= default:
+        return {"next_review": default}
+    return {
+        "next_review": panel,
+        "next_review_rationale": "Reviewed at the district's next panel day after the interval.",
+    }
+
+
+def _as_it_happened(rng: random.Random, meeting: Meeting, today: datetime.date) -> None:
+    """The services stamp the moment they run; the demo dates the steps from the meeting's day, so
+    that minutes and actions are distributed and completed on time or late as in real life."""
+    starts = meeting.starts_at
+    latest = timezone.make_aware(datetime.datetime.combine(today, datetime.time(9)))
+    distributed = min(starts + datetime.timedelta(days=rng.choice([3, 5, 7, 8, 9, 12, 16])), latest)
+    meeting.refresh_from_db(fields=["approved_at", "distributed_at"])
+    changes = {"held_at": starts + datetime.timedelta(hours=2)}
+    if meeting.approved_at:
+        changes["approved_at"] = distributed - datetime.timedelta(days=1)
+    if meeting.distributed_at:
+        changes["distributed_at"] = distributed
+    Meeting.objects.filter(pk=meeting.pk).update(**changes)
+    for action in Action.objects.filter(meeting=meeting, status=ActionStatus.COMPLETE):
+        done = min(action.due + datetime.timedelta(days=rng.choice([-9, -5, -3, -1, 0, 2, 6])), today)
+        Action.objects.filter(pk=action.pk).update(completed_on=done)

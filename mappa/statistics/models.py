@@ -26,6 +26,7 @@ class ReportRun(models.Model):
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     tables_done = models.PositiveSmallIntegerField(default=0)
     tables_total = models.PositiveSmallIntegerField(default=8)
+    started_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True, editable=False)
     error = models.CharField(max_length=300, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
