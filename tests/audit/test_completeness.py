@@ -139,6 +139,7 @@ CASE_DATA_VIEWS: dict[str, View] = {
     "audit:nominal-history": lambda w: (w.people.auditor, f"/audit/nominals/{w.ref}/"),
     "audit:user-activity": lambda w: (w.people.auditor, "/audit/users/coordinator/"),
     "audit:report": lambda w: (w.people.auditor, "/audit/reports/category_4/"),
+    "statistics:kpi-cases": lambda w: (w.people.coordinator, "/statistics/kpis/actions/"),
 }
 
 # Views whose GET shows no case data (at most a case reference), or which only act on a POST.
@@ -178,6 +179,12 @@ NO_CASE_DATA = {
     "notifications:failures",
     "notifications:retry",
     "audit:report-review",
+    # Figures and tables of counts, which name nobody; the annual report's download is logged.
+    "statistics:dashboard",
+    "statistics:engagement",
+    "statistics:annual-reports",
+    "statistics:annual-report-run",
+    "statistics:annual-report-csv",
 }
 # Pages that show the minutes or plan only to those editing them; checked with the editor.
 EDITOR_VIEWS: dict[str, View] = {
