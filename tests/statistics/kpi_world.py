@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from itertools import count
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from agencies.models import District
+from agencies.models import Agency, District
 from mappa.statistics.kpis import Period
 from meetings.models import Action, ActionStatus, Attendance, Invitation, Meeting, MeetingKind, MeetingStatus
 from referrals.models import Referral, ReferralStatus
@@ -40,14 +41,14 @@ class World:
     category4: Person
 
 
-def referral(people: People, **values: object) -> Referral:
+def referral(people: People, **values: Any) -> Referral:
     return Referral.objects.create(
         reference=f"REF-{next(_serial):05d}",
         area=people.area,
         referring_agency=people.housing,
         referrer=people.housing_officer,
         status=values.pop("status", ReferralStatus.SUBMITTED),
-        **values,  # type: ignore[arg-type]
+        **values,
     )
 
 
@@ -69,7 +70,7 @@ def held(people: People, person: Person, starts: str, **values: object) -> Meeti
     return meeting(people, person, starts, held_at=at(starts, 12), **values)
 
 
-def action(people: People, on: Meeting, agency: object, due: str, **values: object) -> Action:
+def action(people: People, on: Meeting, agency: Agency, due: str, **values: Any) -> Action:
     return Action.objects.create(
         meeting=on,
         nominal=on.nominal,
