@@ -220,6 +220,18 @@ Kent and Medway MAPPA annual report 2024-25
 1 April 2024 to 31 March 2025
 
 MAPPA-eligible individuals on 31 March 2025
+
+                                                   Category 1:       Category 2: Category 3: Other             Total
+                                                Subject to sex Violent offenders         dangerous
+                                                      offender                           offenders
+                                                  notification
+                                                  requirements
+Level 1                                                      1                 8                 -                 9
+Level 2                                                      3                 5                 6                14
+Level 3                                                      7                 2                 4                13
+Total                                                       11                15                10                36
+
+People living in the community on that day: not those in custody or detained in hospital.
 """
 
 
