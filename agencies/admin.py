@@ -10,12 +10,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from agencies.models import Agency, Area, AreaPopulation, District, Role, User
 from agencies.selectors import user_is_category4_cleared
-from agencies.services import agency_save, user_deactivate, user_save
+from agencies.services import agency_save, user_deactivate, user_reset_second_factor, user_save
 
 
 class SystemAdministratorOnly:
@@ -146,7 +147,7 @@ class UserAdmin(SystemAdministratorOnly, DjangoUserAdmin):  # type: ignore[type-
     ordering = ["username"]
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = []
-    actions = ["deactivate"]
+    actions = ["deactivate", "reset_second_factor"]
     fieldsets = [
         (None, {"fields": ["username", "first_name", "last_name", "email", "job_title"]}),
         ("Agency and access", {"fields": ["agency", "roles", "category4_cleared", "is_active"]}),
@@ -175,6 +176,15 @@ class UserAdmin(SystemAdministratorOnly, DjangoUserAdmin):  # type: ignore[type-
         for user in queryset.filter(is_active=True):
             user_deactivate(actor=actor, user=user)
         self.message_user(request, "The selected users have been deactivated.", messages.SUCCESS)
+
+    @admin.action(description="Reset two-factor sign-in (they set up a new authenticator when they next sign in)")
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = _actor(request)
+        if actor is None:
+            raise PermissionDenied
+        for user in queryset:
+            user_reset_second_factor(actor=actor, user=user)
+        self.message_user(request, "Two-factor sign-in has been reset for the selected users.", messages.SUCCESS)
 
 
 def _actor(request: HttpRequest) -> User | None:

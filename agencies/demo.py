@@ -6,11 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, AgencyKind, Area, AreaPopulation, District, Role, User
 from agencies.services import agency_save, user_save
 
 DEMO_PASSWORD = "mappa-demo-2026"  # noqa: S105  (documented in the README; demo data only)
+# Every demo user's authenticator key, documented in the README as GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
+# (base32), so that the demo and the browser tests can sign in with two factors. Demo data only.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 KENT_DISTRICTS = [
     "Ashford",
@@ -125,7 +129,9 @@ def _user(area: Area, demo: DemoUser) -> User:
         agency=Agency.objects.get(area=area, name=demo.agency),
     )
     user.set_password(DEMO_PASSWORD)
-    return user_save(actor=None, user=user, roles=demo.roles, category4_cleared=demo.category4_cleared)
+    user = user_save(actor=None, user=user, roles=demo.roles, category4_cleared=demo.category4_cleared)
+    TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
+    return user
 
 
 @transaction.atomic

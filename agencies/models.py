@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
@@ -169,6 +170,8 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users", null=True, blank=True)
     job_title = models.CharField(max_length=150, blank=True)
+    # Part of every session's check value: moving it on ends all of the user's sessions at once.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["username"]
@@ -185,6 +188,12 @@ class User(AbstractUser):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("Users are never deleted, only deactivated, so the audit log stays attributable.")
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django checks this against the value stored at sign-in on every request.
+        return salted_hmac(
+            "agencies.User.session", f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     @cached_property
     def roles(self) -> frozenset[Role]:

@@ -6,6 +6,10 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import Agency, Area, Role, RoleGrant, User
@@ -42,6 +46,9 @@ def user_save(
     """
     with audit_actor(actor):
         user.full_clean(exclude=["password"])
+        was_active = user.pk is not None and User.objects.filter(pk=user.pk, is_active=True).exists()
+        if was_active and not user.is_active:
+            user.session_epoch += 1  # deactivating someone ends the sessions they have open
         user.save()
         user.groups.set([user.agency.group] if user.agency else [])
         if roles is not None:
@@ -83,5 +90,23 @@ def user_deactivate(*, actor: User | None, user: User) -> User:
     """Stop a user signing in. Their audit entries stay attributed to them; they are never deleted."""
     with audit_actor(actor):
         user.is_active = False
-        user.save(update_fields=["is_active"])
+        user.session_epoch += 1  # their open sessions end with it
+        user.save(update_fields=["is_active", "session_epoch"])
     return user
+
+
+def user_end_sessions(*, user: User) -> None:
+    """End every session the user has open, on any device (signing out does this)."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+
+
+@transaction.atomic
+def user_reset_second_factor(*, actor: User, user: User) -> None:
+    """Remove the user's authenticator and recovery codes: they set up a new one at their next
+    sign-in. Their open sessions end, and the reset is logged."""
+    removed = [device.name for device in devices_for_user(user, confirmed=None)]
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user_end_sessions(user=user)
+    audit_record(event=AuditEvent.SECOND_FACTOR_RESET, actor=actor, subject=user, details={"removed": removed})

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class MappaConfig(AppConfig):
     name = "mappa"
     verbose_name = "MAPPA case management"
+
+    def ready(self) -> None:
+        from mappa import second_factor, sessions  # noqa: F401  (connects their signal receivers)

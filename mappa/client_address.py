@@ -25,3 +25,8 @@ def client_address(request: HttpRequest) -> str | None:
     except ValidationError:
         return None
     return address
+
+
+def client_address_or_unknown(request: HttpRequest) -> str:
+    """For the lockout: an address that cannot be read still counts, as one shared unknown address."""
+    return client_address(request) or "unknown"

@@ -5,11 +5,13 @@ variables (listed in .env.example). The defaults are safe: with nothing set, DEB
 service refuses to start without a SECRET_KEY; `make run` sets DEBUG=true for local use.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from mappa.env import env_bool, env_int, env_list, env_optional, env_str
@@ -48,6 +50,10 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "guardian",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "mappa.audit",
     "mappa.notifications",
     "mappa.statistics",
@@ -65,10 +71,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mappa.sessions.SessionLimitsMiddleware",
+    "mappa.second_factor.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "mappa.sessions.NoStoreMiddleware",
     "mappa.audit.middleware.AuditContextMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mappa.urls"
@@ -155,6 +167,7 @@ else:
 # People and sign-in.
 AUTH_USER_MODEL = "agencies.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while locked out, before the password is checked
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -164,8 +177,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # to verify, and then upgrade, older hashes
+]
 LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "home"
+
+# Two-factor sign-in (django-otp): a code from an authenticator app, or a single-use recovery code.
+OTP_TOTP_ISSUER = "MAPPA case management"
+OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait before the next is considered
+OTP_STATIC_THROTTLE_FACTOR = 1
+RECOVERY_CODES = 10
+
+# Lockout (django-axes), keyed on the username and the client address together, so one person's
+# typos cannot lock everyone behind the same proxy out, nor can one address try many usernames fast.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "mappa.client_address.client_address_or_unknown"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "mappa.second_factor.locked_out"
+AXES_VERBOSE = False
 
 # django-guardian: no anonymous user exists, so nothing can ever be granted to one.
 ANONYMOUS_USER_NAME = None
@@ -180,10 +213,13 @@ AUDITLOG_MASK_CALLABLE = "mappa.audit.masking.mask"
 # switched off, that table is never made and the audit log lives in one table only.
 MIGRATION_MODULES = {"auditlog": None}
 
-# Sessions live in the database (server-side), and end when the browser closes.
+# Sessions live in the database (server-side) and end when the browser closes, after 15 minutes
+# without a request (each request moves the expiry on), or 12 hours after signing in, whichever is first.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60, minimum=60)
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 15 * 60, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -199,6 +235,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy: scripts, styles and images from this service only; nothing inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The health check is polled over plain HTTP by the container runtime and load balancers.

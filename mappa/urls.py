@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from mappa import views
+from mappa import second_factor, views
 
 admin.site.site_header = "MAPPA case management administration"
 admin.site.site_title = "MAPPA administration"
@@ -11,7 +11,10 @@ admin.site.login = views.admin_sign_in  # type: ignore[method-assign]
 urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.sign_in, name="sign-in"),
-    path("sign-out/", views.sign_out, name="sign-out"),
+    path("sign-in/code/", second_factor.verify, name="second-factor"),
+    path("sign-in/set-up/", second_factor.setup, name="second-factor-setup"),
+    path("sign-in/recovery-codes/", second_factor.recovery_codes, name="recovery-codes"),
+    path("sign-out/", second_factor.sign_out, name="sign-out"),
     path("account/", views.account, name="account"),
     path("healthz", views.healthz, name="healthz"),
     path("agencies/", include("agencies.urls")),

@@ -34,9 +34,6 @@ def admin_sign_in(request: HttpRequest, extra_context: object = None) -> HttpRes
     return redirect_to_login(request.GET.get("next", reverse("admin:index")))
 
 
-sign_out = auth_views.LogoutView.as_view(template_name="registration/signed_out.html")
-
-
 def home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     roles = [(role, ROLE_SUMMARIES[role]) for role in sorted(user.roles, key=list(ROLE_SUMMARIES).index)]

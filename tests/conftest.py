@@ -57,9 +57,23 @@ def people(db: None) -> People:
 
 
 def client_for(user: User) -> Client:
+    """A client signed in as `user` with both factors, as if they had entered their code."""
     client = Client()
     client.force_login(user)
+    verify_second_factor(client, user)
     return client
+
+
+def verify_second_factor(client: Client, user: User) -> None:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -25,6 +25,10 @@ class AuditEvent(models.TextChoices):
     SIGN_IN = "sign_in", "Signed in"
     SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
     SIGN_OUT = "sign_out", "Signed out"
+    SECOND_FACTOR_FAILED = "second_factor_failed", "Wrong sign-in code"
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled", "Set up two-factor sign-in"
+    SECOND_FACTOR_RESET = "second_factor_reset", "Reset two-factor sign-in"
+    LOCKED_OUT = "locked_out", "Locked out after failed sign-ins"
     PERMISSION_GRANTED = "permission_granted", "Permission granted"
     PERMISSION_REVOKED = "permission_revoked", "Permission revoked"
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
 
 from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
 from mappa.audit.models import AuditEntry, AuditEvent
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, next_code, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,6 +78,35 @@ def test_signed_out_visitor_is_sent_to_sign_in_and_back(page: Any, demo_data: No
     page.get_by_label("Username").fill("housing")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("heading", name="Enter your sign-in code").is_visible()
+    page.get_by_label("Code").fill(next_code("housing"))
+    page.get_by_role("button", name="Continue").click()
 
     assert page.get_by_role("heading", name="Your account").is_visible()
     assert_accessible(page)
+
+
+def test_first_sign_in_sets_up_the_authenticator_and_gives_recovery_codes(page: Any, demo_data: None) -> None:
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user__username="chair").delete()
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill("chair")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("heading", name="Set up two-factor sign-in").is_visible()
+    assert page.get_by_role("img", name="QR code to scan with your authenticator app").is_visible()
+    assert_accessible(page)
+
+    device = TOTPDevice.objects.get(user__username="chair", confirmed=False)
+    shown = page.locator("#totp-secret").inner_text().replace(" ", "")
+    assert base64.b32decode(shown + "=" * (-len(shown) % 8)) == device.bin_key
+    page.get_by_label("Code").fill(f"{TOTP(device.bin_key).token():06d}")
+    page.get_by_role("button", name="Continue").click()
+
+    assert page.get_by_role("heading", name="Your recovery codes").is_visible()
+    assert page.locator("#recovery-codes li").count() == 10
+    assert_accessible(page)
+    page.get_by_role("link", name="Continue").click()
+    assert "/sign-in" not in page.url
