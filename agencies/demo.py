@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from agencies.models import Agency, AgencyKind, Area, AreaPopulation, District, Role, User
 from agencies.services import agency_save, user_save
 
-DEMO_PASSWORD = "mappa-demo-2026"  # noqa: S105  (documented in the README; demo data only)
+DEMO_PASSWORD = "mappa-demo-2026"  # noqa: S105  (documented in the README; demo data only)  # nosec B105
 # Every demo user's authenticator key, documented in the README as GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
 # (base32), so that the demo and the browser tests can sign in with two factors. Demo data only.
 DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"

@@ -136,7 +136,7 @@ def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> dateti
 @transaction.atomic
 def generate_nominals(*, area: Area, count: int, seed: int, today: datetime.date, decided_by: User) -> int:
     """Add `count` fictional nominals with histories to `area`. Returns how many were added."""
-    rng = random.Random(seed)  # noqa: S311  (reproducible demo data, not security)
+    rng = random.Random(seed)  # noqa: S311  (reproducible demo data, not security)  # nosec B311
     fake = Faker("en_GB")
     fake.seed_instance(seed)
     districts = list(area.districts.all())
@@ -405,7 +405,7 @@ def seed_demo_nominals(*, area: Area, coordinator: User, today: datetime.date) -
     generate_nominals(area=area, count=DEMO_NOMINALS, seed=2025, today=today, decided_by=coordinator)
     for username, count in (("housing", 15), ("childrens", 10)):
         agency = User.objects.get(username=username).agency
-        assert agency is not None  # noqa: S101  (demo users always have one)
+        assert agency is not None  # noqa: S101  (demo users always have one)  # nosec B101
         nominals = Nominal.objects.filter(area=area, status=Status.ACTIVE).exclude(category=Category.TERRORISM)
         if agency.district_id:
             nominals = nominals.filter(district_id=agency.district_id)

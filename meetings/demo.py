@@ -70,7 +70,7 @@ def seed_demo_meetings(*, area: Area, coordinator: User, chair: User, today: dat
     """Does nothing if the area already has panel days."""
     if PanelDay.objects.filter(area=area).exists():
         return 0
-    rng = random.Random(11)  # noqa: S311  (reproducible demo data)
+    rng = random.Random(11)  # noqa: S311  (reproducible demo data)  # nosec B311
     agencies = {kind: Agency.objects.filter(area=area, kind=kind).first() for kind in AgencyKind}
     nominals = list(
         Nominal.objects.filter(area=area, status=Status.ACTIVE, level__in=[Level.LEVEL_2, Level.LEVEL_3])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # escapes text for the PDF, parses nothing  # nosec B406
 
 from django.conf import settings
 from django.utils import timezone

@@ -122,7 +122,8 @@ def panel_day_list(request: HttpRequest) -> HttpResponse:
 
 def panel_day_schedule(request: HttpRequest) -> HttpResponse:
     user = _manager(request)
-    assert user.area is not None  # noqa: S101  (checked by _manager)
+    if user.area is None:
+        raise Http404
     form = PanelDayForm(request.POST if request.method == "POST" else None, area=user.area)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -168,7 +169,8 @@ def panel_day_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _schedule(request: HttpRequest, user: User, panel_day: PanelDay | None) -> HttpResponse:
-    assert user.area is not None  # noqa: S101  (checked by _manager)
+    if user.area is None:
+        raise Http404
     urgent = panel_day is None
     data = request.POST if request.method == "POST" else None
     initial = {"date": panel_day.date} if panel_day else {}

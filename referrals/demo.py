@@ -109,7 +109,7 @@ def seed_demo_referrals(*, area: Area, coordinator: User) -> int:
     """Does nothing if the area already has referrals."""
     if Referral.objects.filter(area=area).exists():
         return 0
-    rng = random.Random(4)  # noqa: S311  (reproducible demo data)
+    rng = random.Random(4)  # noqa: S311  (reproducible demo data)  # nosec B311
     fake = Faker("en_GB")
     fake.seed_instance(4)
     referrers = [User.objects.get(username=name) for name in ("housing", "childrens", "probation", "police")]
@@ -136,7 +136,7 @@ def seed_demo_referrals(*, area: Area, coordinator: User) -> int:
             break
         panel = panel_create(actor=coordinator, area=area, date=day)
         for member in members:
-            assert member.agency is not None  # noqa: S101  (demo users all have one)
+            assert member.agency is not None  # noqa: S101  (demo users all have one)  # nosec B101
             panel_member_add(
                 actor=coordinator, panel=panel, agency=member.agency, name=member.display_name, user=member
             )
@@ -180,7 +180,7 @@ def _open_referrals(*, area: Area, coordinator: User, fake: Faker, rng: random.R
     now = timezone.now()
     for referral, days in ((waiting, 3), (late, 9), (returned, 12), (withdrawn, 20)):
         _backdate(referral, now - datetime.timedelta(days=days))
-    assert draft.status == "draft"  # noqa: S101
+    assert draft.status == "draft"  # noqa: S101  # nosec B101
     return 5
 
 

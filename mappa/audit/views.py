@@ -42,7 +42,8 @@ def _auditor(request: HttpRequest) -> User:
 def _search(
     request: HttpRequest, user: User, preset: dict[str, Any]
 ) -> tuple[AuditSearchForm, selectors.AuditFilters | None]:
-    assert user.area is not None  # noqa: S101  (auditors belong to an agency)
+    if user.area is None:
+        raise Http404
     form = AuditSearchForm({**request.GET.dict(), **preset} if (request.GET or preset) else None, area=user.area)
     if form.is_bound and not form.is_valid():
         return form, None
@@ -177,7 +178,8 @@ def access_report(request: HttpRequest, report: str) -> HttpResponse:
     user = _auditor(request)
     if report not in REPORTS:
         raise Http404
-    assert user.area is not None  # noqa: S101
+    if user.area is None:
+        raise Http404
     form = ReportPeriodForm(request.GET or None)
     today = timezone.localdate()
     since, until = today - datetime.timedelta(days=30), today

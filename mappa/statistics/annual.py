@@ -386,7 +386,7 @@ def _shpo_breaches(area: Area, start: datetime.date, end: datetime.date) -> Tabl
 
 
 def _rate(area: Area, year: int, snapshot: Table) -> Table:
-    registered = snapshot.cell("Total", 0)
+    registered = int(snapshot.cell("Total", 0))
     population = (
         AreaPopulation.objects.filter(area=area, year=year).values_list("population_aged_10_plus", flat=True).first()
     )
@@ -399,7 +399,6 @@ def _rate(area: Area, year: int, snapshot: Table) -> Table:
             rows=(Row(label, ("-",)),),
             note=f"Not calculated: the area's population aged 10 and over for {year} has not been entered.",
         )
-    assert isinstance(registered, int)  # noqa: S101  (a count, never "-")
     rate = (Decimal(registered) * 100_000 / population).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return Table(
         key="rate",

@@ -43,7 +43,7 @@ class Command(BaseCommand):
         setup_test_environment()
         client = Client()
         client.force_login(coordinator)
-        rng = random.Random(7)  # noqa: S311  (choosing names to search for)
+        rng = random.Random(7)  # noqa: S311  (choosing names to search for)  # nosec B311
         names = list(
             Nominal.objects.filter(area__code=AREA_CODE).order_by("?").values_list("first_name", "last_name")[:repeat]
         )

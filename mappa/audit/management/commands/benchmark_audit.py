@@ -69,7 +69,7 @@ class Command(BaseCommand):
         setup_test_environment()
         client = Client()
         client.force_login(auditor)
-        rng = random.Random(3)  # noqa: S311  (choosing whom to look up)
+        rng = random.Random(3)  # noqa: S311  (choosing whom to look up)  # nosec B311
         total = AuditEntry.objects.count()
         self.stdout.write(f"{total} audit entries in all, PostgreSQL, {repeat} requests each\n")
         for label, paths in (
@@ -122,7 +122,7 @@ class Command(BaseCommand):
         have = AuditEntry.objects.count()
         if have >= wanted:
             return
-        rng = random.Random(have)  # noqa: S311  (generated benchmark data)
+        rng = random.Random(have)  # noqa: S311  (generated benchmark data)  # nosec B311
         nominal_type = ContentType.objects.get_for_model(Nominal).pk
         user_type = ContentType.objects.get_for_model(User).pk
         count = wanted - have

@@ -106,7 +106,7 @@ class Command(BaseCommand):
 @transaction.atomic
 def _thicken(nominals: QuerySet[Nominal], area: Area, neighbour: Area, today: datetime.date, *, seed: int) -> None:
     """Give newly generated nominals ten years of history, starting from their first level period."""
-    rng = random.Random(seed)  # noqa: S311  (reproducible benchmark data)
+    rng = random.Random(seed)  # noqa: S311  (reproducible benchmark data)  # nosec B311
     opening = list(LevelPeriod.objects.filter(nominal__in=nominals, end__isnull=True).select_related("nominal"))
     events: list[Event] = []
     orders: list[Order] = []
