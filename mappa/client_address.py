@@ -26,7 +26,3 @@ def client_address(request: HttpRequest) -> str | None:
         return None
     return address
 
-
-def client_address_or_unknown(request: HttpRequest) -> str:
-    """For the lockout: an address that cannot be read still counts, as one shared unknown address."""
-    return client_address(request) or "unknown"

@@ -195,7 +195,8 @@ RECOVERY_CODES = 10
 AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "mappa.client_address.client_address_or_unknown"
+AXES_CLIENT_IP_CALLABLE = "mappa.client_address.client_address"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log already; axes keeps only the failures
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "mappa.second_factor.locked_out"
 AXES_VERBOSE = False
