@@ -25,4 +25,3 @@ def client_address(request: HttpRequest) -> str | None:
     except ValidationError:
         return None
     return address
-
