@@ -118,7 +118,7 @@ def make(form_class: type[forms.BaseForm], people: People, data: dict[str, Any] 
     kwargs = build_kwargs(form_class, people)
     request = kwargs.pop("request", "absent")
     if request != "absent":
-        return form_class(request, data=data, **kwargs)  # type: ignore[call-arg]
+        return form_class(request, data=data, **kwargs)  # type: ignore[call-arg,misc]
     return form_class(data=data, **kwargs)
 
 
