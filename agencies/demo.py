@@ -149,3 +149,26 @@ def seed_agencies_and_users() -> dict[str, Area]:
     for demo in SUSSEX_USERS:
         _user(sussex, demo)
     return {"KENT": kent, "SUSSEX": sussex}
+
+
+def benchmark_area(code: str, prefix: str, *, districts: int = 13) -> tuple[Area, Agency, Agency]:
+    """An area for a benchmark, made once: its districts and a police and a probation agency."""
+    area, _ = Area.objects.get_or_create(code=code, defaults={"name": f"{prefix} area"})
+    for number in range(1, districts + 1):
+        District.objects.get_or_create(area=area, name=f"{prefix} district {number}")
+    police, probation = (
+        Agency.objects.filter(area=area, name=name).first()
+        or agency_save(actor=None, agency=Agency(area=area, name=name, kind=kind))
+        for name, kind in [(f"{prefix} Police", AgencyKind.POLICE), (f"{prefix} Probation", AgencyKind.PROBATION)]
+    )
+    return area, police, probation
+
+
+def benchmark_user(username: str, agency: Agency, role: Role) -> User:
+    """A benchmark user who cannot sign in with a password, made once."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, agency=agency)
+        user.set_unusable_password()
+        user = user_save(actor=None, user=user, roles=[role])
+    return user

@@ -37,7 +37,7 @@ from agencies.services import user_end_sessions
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_record
 from mappa.auth import signed_in_user
-from mappa.forms import GovForm
+from mappa.forms import GovForm, SignInForm
 
 RECOVERY_CODES_SESSION_KEY = "new_recovery_codes"
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
@@ -185,8 +185,6 @@ sign_out = second_factor_exempt(SignOutView.as_view())
 def locked_out(request: HttpRequest, response: HttpResponse | None, credentials: dict[str, Any] | None) -> HttpResponse:
     """What django-axes answers while a username is locked out from an address: the same page for an
     account that exists and one that does not."""
-    from mappa.forms import SignInForm
-
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(
         request,

@@ -50,7 +50,7 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.user.is_authenticated or request.path.startswith("/sign-in"):
+        if request.user.is_authenticated:  # the sign-in pages are never_cache views themselves
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from agencies.models import Agency, AgencyKind, Area, Role, User
+from mappa.signed_in_client import signed_in_client
 from tests.factories import AgencyFactory, AreaFactory, DistrictFactory, make_user
 
 pytest_plugins = ["tests.nominal_fixtures", "tests.meeting_fixtures"]
@@ -58,22 +59,7 @@ def people(db: None) -> People:
 
 def client_for(user: User) -> Client:
     """A client signed in as `user` with both factors, as if they had entered their code."""
-    client = Client()
-    client.force_login(user)
-    verify_second_factor(client, user)
-    return client
-
-
-def verify_second_factor(client: Client, user: User) -> None:
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    return signed_in_client(user)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

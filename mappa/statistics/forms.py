@@ -15,13 +15,6 @@ MONTHS_OFFERED = 60
 LONGEST_PERIOD = 36
 
 
-def _months_back(today: datetime.date, count: int) -> list[datetime.date]:
-    months = [today.replace(day=1)]
-    while len(months) < count:
-        months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
-    return months
-
-
 class PeriodForm(GovForm):
     """A period of whole months and, optionally, one district. Unbound, it means the last 12 months."""
 
@@ -31,7 +24,7 @@ class PeriodForm(GovForm):
 
     def __init__(self, *args: Any, area: Area, today: datetime.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        months = _months_back(today, MONTHS_OFFERED)
+        months = reversed(Period.months_to(today, MONTHS_OFFERED).months)
         choices = [(month.isoformat(), f"{month:%B %Y}") for month in months]
         self.fields["since"].choices = choices  # type: ignore[attr-defined]
         self.fields["until"].choices = choices  # type: ignore[attr-defined]

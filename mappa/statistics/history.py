@@ -21,14 +21,19 @@ from typing import TypeAlias
 from django.db.models import Case, CharField, Expression, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from cases.models import CategoryPeriod, Event, EventKind, LevelPeriod, Location
+from cases.models import LOCATION_AFTER_EVENT, CategoryPeriod, Event, EventKind, LevelPeriod, Location
 
 Day: TypeAlias = datetime.date | OuterRef | F
 
-_INTO_CUSTODY = [EventKind.CUSTODY, EventKind.RECALL]
-_INTO_HOSPITAL = [EventKind.HOSPITAL_DETENTION]
-_OUT = [EventKind.RELEASE, EventKind.HOSPITAL_DISCHARGE]
-MOVES = _INTO_CUSTODY + _INTO_HOSPITAL + _OUT
+MOVES = list(LOCATION_AFTER_EVENT)
+# Where a person was before an event that moved them out: custody before a release, say.
+LOCATION_BEFORE_EVENT = {EventKind.RELEASE: Location.CUSTODY, EventKind.HOSPITAL_DISCHARGE: Location.HOSPITAL}
+
+
+def _place(locations: dict[EventKind, Location]) -> Case:
+    """The location an event's kind stands for (the community for any kind not listed)."""
+    whens = [When(kind=kind, then=Value(place)) for kind, place in locations.items()]
+    return Case(*whens, default=Value(Location.COMMUNITY), output_field=CharField())
 
 
 def _covering(model: type[CategoryPeriod] | type[LevelPeriod], nominal: OuterRef, on: Day, field: str) -> Subquery:
@@ -53,18 +58,11 @@ def area_on(nominal: OuterRef, on: Day, current_area: F) -> Expression:
 
 def location_on(nominal: OuterRef, on: Day, current_location: F) -> Expression:
     moves = Event.objects.filter(nominal_id=nominal, kind__in=MOVES)
-    after = Case(
-        When(kind__in=_INTO_CUSTODY, then=Value(Location.CUSTODY)),
-        When(kind__in=_INTO_HOSPITAL, then=Value(Location.HOSPITAL)),
-        default=Value(Location.COMMUNITY),
+    last = moves.filter(date__lte=on).order_by("-date", "-pk").annotate(place=_place(LOCATION_AFTER_EVENT))
+    following = moves.filter(date__gt=on).order_by("date", "pk").annotate(place=_place(LOCATION_BEFORE_EVENT))
+    return Coalesce(
+        Subquery(last.values("place")[:1]),
+        Subquery(following.values("place")[:1]),
+        current_location,
         output_field=CharField(),
     )
-    before = Case(
-        When(kind=EventKind.RELEASE, then=Value(Location.CUSTODY)),
-        When(kind=EventKind.HOSPITAL_DISCHARGE, then=Value(Location.HOSPITAL)),
-        default=Value(Location.COMMUNITY),
-        output_field=CharField(),
-    )
-    last = moves.filter(date__lte=on).order_by("-date", "-pk").annotate(place=after).values("place")[:1]
-    following = moves.filter(date__gt=on).order_by("date", "pk").annotate(place=before).values("place")[:1]
-    return Coalesce(Subquery(last), Subquery(following), current_location, output_field=CharField())

@@ -28,7 +28,7 @@ from mappa.statistics.annual import AnnualReport
 from mappa.statistics.charts import monthly_chart, share_text
 from mappa.statistics.engagement import AgencyEngagement, agency_engagement
 from mappa.statistics.forms import AnnualReportForm, PeriodForm, latest_reporting_year
-from mappa.statistics.kpis import KPIS_BY_KEY, Kpi, Period, kpi_items, measure_all
+from mappa.statistics.kpis import KPIS_BY_KEY, Kpi, Period, kpi_items, measure_all, month_end
 from mappa.statistics.models import ReportRun, RunStatus
 from mappa.statistics.policy import statistics_area
 from mappa.statistics.render import as_csv
@@ -152,7 +152,7 @@ def kpi_cases(request: HttpRequest, key: str) -> HttpResponse:
         except ValueError:
             month = ""
         else:
-            items = items.filter(day__range=(first, Period.months_to(first, 1).until))
+            items = items.filter(day__range=(first, month_end(first)))
     outcome = request.GET.get("outcome", "")
     if outcome in ("met", "missed"):
         items = items.filter(met=outcome == "met")

@@ -275,3 +275,10 @@ def test_pages_carry_no_inline_script_or_style(alice: User) -> None:
     assert "<script>" not in page
     assert " style=" not in page
     assert "<style" not in page
+
+
+def test_the_sign_in_pages_are_not_kept_either(alice: User) -> None:
+    device_for(alice)
+    client, _ = password_step()
+    assert "no-store" in Client().get("/sign-in/")["Cache-Control"]
+    assert "no-store" in client.get("/sign-in/code/")["Cache-Control"]

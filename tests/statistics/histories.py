@@ -11,13 +11,13 @@ from itertools import count
 
 from agencies.models import Agency, Area
 from cases.models import (
+    LOCATION_AFTER_EVENT,
     CategoryPeriod,
     Event,
     EventKind,
     Exit,
     ExitReason,
     LevelPeriod,
-    Location,
     Nominal,
     Order,
     OrderKind,
@@ -77,13 +77,7 @@ class Person:
 
     def event(self, kind: EventKind, date: datetime.date) -> Person:
         Event.objects.create(nominal=self.nominal, kind=kind, date=date)
-        where = {
-            EventKind.RECALL: Location.CUSTODY,
-            EventKind.CUSTODY: Location.CUSTODY,
-            EventKind.HOSPITAL_DETENTION: Location.HOSPITAL,
-            EventKind.RELEASE: Location.COMMUNITY,
-            EventKind.HOSPITAL_DISCHARGE: Location.COMMUNITY,
-        }.get(kind)
+        where = LOCATION_AFTER_EVENT.get(kind)
         if where:
             Nominal.objects.filter(pk=self.nominal.pk).update(location=where)
         return self

@@ -16,14 +16,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind, Area, District, Role, User
-from agencies.services import agency_save, user_save
+from agencies.demo import benchmark_area, benchmark_user
+from agencies.models import Role, User
 from cases.demo import generate_nominals
 from cases.models import Nominal
+from mappa.signed_in_client import signed_in_client
 
 AREA_CODE = "BENCH"
 CHUNK = 10_000
@@ -41,8 +41,7 @@ class Command(BaseCommand):
             self.stderr.write("Warning: not PostgreSQL; search uses plain matching and timings mean little.")
         coordinator = self._area_with(nominals)
         setup_test_environment()
-        client = Client()
-        client.force_login(coordinator)
+        client = signed_in_client(coordinator)
         rng = random.Random(7)  # noqa: S311  (choosing names to search for)  # nosec B311
         names = list(
             Nominal.objects.filter(area__code=AREA_CODE).order_by("?").values_list("first_name", "last_name")[:repeat]
@@ -77,19 +76,8 @@ class Command(BaseCommand):
             )
 
     def _area_with(self, wanted: int) -> User:
-        area, _ = Area.objects.get_or_create(code=AREA_CODE, defaults={"name": "Benchmark area"})
-        for number in range(1, 14):
-            District.objects.get_or_create(area=area, name=f"Benchmark district {number}")
-        for name, kind in [("Benchmark Police", AgencyKind.POLICE), ("Benchmark Probation", AgencyKind.PROBATION)]:
-            if not Agency.objects.filter(area=area, name=name).exists():
-                agency_save(actor=None, agency=Agency(area=area, name=name, kind=kind))
-        coordinator = User.objects.filter(username="bench-coordinator").first()
-        if coordinator is None:
-            coordinator = User(
-                username="bench-coordinator", agency=Agency.objects.get(area=area, name="Benchmark Police")
-            )
-            coordinator.set_unusable_password()
-            coordinator = user_save(actor=None, user=coordinator, roles=[Role.COORDINATOR])
+        area, police, _ = benchmark_area(AREA_CODE, "Benchmark")
+        coordinator = benchmark_user("bench-coordinator", police, Role.COORDINATOR)
         have = Nominal.objects.filter(area=area).count()
         while have < wanted:
             count = min(CHUNK, wanted - have)

@@ -24,11 +24,13 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from agencies.models import Agency, AgencyKind, Area, Role, User
-from agencies.services import agency_save, user_save
+from agencies.demo import benchmark_area, benchmark_user
+from agencies.models import Area, Role, User
+from agencies.services import user_save
 from cases.demo import generate_nominals
 from cases.models import Nominal
 from mappa.audit.models import AuditEntry, AuditEvent, entry_hash, last_hash, lock_chain
+from mappa.signed_in_client import signed_in_client
 
 AREA_CODE = "BENCH"
 COLUMNS = (
@@ -67,8 +69,7 @@ class Command(BaseCommand):
         area, auditor, users, nominals = self._area()
         self._fill(area, users, nominals, wanted=entries)
         setup_test_environment()
-        client = Client()
-        client.force_login(auditor)
+        client = signed_in_client(auditor)
         rng = random.Random(3)  # noqa: S311  (choosing whom to look up)  # nosec B311
         total = AuditEntry.objects.count()
         self.stdout.write(f"{total} audit entries in all, PostgreSQL, {repeat} requests each\n")
@@ -98,21 +99,14 @@ class Command(BaseCommand):
         )
 
     def _area(self) -> tuple[Area, User, list[User], list[tuple[int, str]]]:
-        area, _ = Area.objects.get_or_create(code=AREA_CODE, defaults={"name": "Benchmark area"})
-        agencies = []
-        for name, kind in [("Benchmark Police", AgencyKind.POLICE), ("Benchmark Probation", AgencyKind.PROBATION)]:
-            agency = Agency.objects.filter(area=area, name=name).first()
-            agencies.append(agency or agency_save(actor=None, agency=Agency(area=area, name=name, kind=kind)))
+        area, police, probation = benchmark_area(AREA_CODE, "Benchmark", districts=0)
+        agencies = [police, probation]
         users = list(User.objects.filter(agency__area=area, username__startswith="bench-user-"))
         for number in range(len(users), 300):
             user = User(username=f"bench-user-{number:03d}", agency=agencies[number % 2])
             user.set_unusable_password()
             users.append(user_save(actor=None, user=user, roles=[Role.RA_PRACTITIONER]))
-        auditor = User.objects.filter(username="bench-auditor").first()
-        if auditor is None:
-            auditor = User(username="bench-auditor", agency=agencies[0])
-            auditor.set_unusable_password()
-            auditor = user_save(actor=None, user=auditor, roles=[Role.AUDITOR])
+        auditor = benchmark_user("bench-auditor", police, Role.AUDITOR)
         if not Nominal.objects.filter(area=area).exists():
             generate_nominals(area=area, count=5000, seed=1, today=timezone.localdate(), decided_by=auditor)
         nominals = list(Nominal.objects.filter(area=area).values_list("pk", "case_reference")[:20000])

@@ -22,8 +22,8 @@ from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind, Area, AreaPopulation, District, Role, User
-from agencies.services import agency_save, user_save
+from agencies.demo import benchmark_area, benchmark_user
+from agencies.models import Area, AreaPopulation, Role
 from cases.demo import generate_nominals
 from cases.models import Event, EventKind, LevelPeriod, Nominal, Order, OrderKind, Source
 from mappa.statistics.annual import annual_report
@@ -71,20 +71,9 @@ class Command(BaseCommand):
             )
 
     def _area_with(self, wanted: int) -> Area:
-        area, _ = Area.objects.get_or_create(code=AREA_CODE, defaults={"name": "Benchmark reporting area"})
-        neighbour, _ = Area.objects.get_or_create(code=NEIGHBOUR_CODE, defaults={"name": "Benchmark neighbour"})
-        for number in range(1, 14):
-            District.objects.get_or_create(area=area, name=f"Reporting district {number}")
-        for name, kind in [("Reporting Police", AgencyKind.POLICE), ("Reporting Probation", AgencyKind.PROBATION)]:
-            if not Agency.objects.filter(area=area, name=name).exists():
-                agency_save(actor=None, agency=Agency(area=area, name=name, kind=kind))
-        coordinator = User.objects.filter(username="bench-report-coordinator").first()
-        if coordinator is None:
-            coordinator = User(
-                username="bench-report-coordinator", agency=Agency.objects.get(area=area, name="Reporting Police")
-            )
-            coordinator.set_unusable_password()
-            coordinator = user_save(actor=None, user=coordinator, roles=[Role.COORDINATOR])
+        area, police, _ = benchmark_area(AREA_CODE, "Reporting")
+        neighbour, _, _ = benchmark_area(NEIGHBOUR_CODE, "Neighbour", districts=0)
+        coordinator = benchmark_user("bench-report-coordinator", police, Role.COORDINATOR)
         today = timezone.localdate()
         for year in range(today.year - YEARS, today.year + 1):
             AreaPopulation.objects.get_or_create(area=area, year=year, defaults={"population_aged_10_plus": 1_650_000})
