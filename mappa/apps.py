@@ -6,4 +6,4 @@ class MappaConfig(AppConfig):
     verbose_name = "MAPPA case management"
 
     def ready(self) -> None:
-        from mappa import second_factor, sessions  # noqa: F401  (connects their signal receivers)
+        from mappa import authorization, second_factor, sessions  # noqa: F401  (signal receivers and checks)

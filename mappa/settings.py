@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "mappa.sessions.SessionLimitsMiddleware",
     "mappa.second_factor.SecondFactorRequiredMiddleware",
+    "mappa.authorization.UndeclaredViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "mappa.sessions.NoStoreMiddleware",

@@ -11,6 +11,7 @@ from agencies.models import User
 from cases.models import Level, Nominal, Status
 from cases.policy import nominals_visible_to
 from meetings.models import Action, ActionStatus, Meeting, MeetingStatus, PanelDay
+from meetings.policy import may_use_agency_workspace
 
 
 def panel_days_for(user: User) -> QuerySet[PanelDay]:
@@ -71,7 +72,10 @@ class ActionFilters:
 
 
 def agency_actions(user: User, filters: ActionFilters, *, today: datetime.date) -> QuerySet[Action]:
-    """The actions owned by the user's agency, on cases it has been brought into."""
+    """The actions owned by the user's agency, on cases it has been brought into; only for those
+    who act for the agency (an auditor in the same agency reads, but does not act)."""
+    if not may_use_agency_workspace(user):
+        return Action.objects.none()
     actions = (
         Action.objects.filter(owning_agency_id=user.agency_id, nominal__in=nominals_visible_to(user))
         .select_related("nominal", "meeting", "owner")

@@ -1,6 +1,6 @@
 """Who may see which referrals and screening panels.
 
-- The referring agency's staff see its referrals; the referrer's agency edits them while they are
+- The referring agency's staff who refer (not its auditors or administrators) see its referrals; the referrer's agency edits them while they are
   a draft or back with them for more information.
 - Co-ordinators see every referral and panel in their area and screen them.
 - Panel members (people recorded as present) see the referrals on the agenda while the panel is in
@@ -44,7 +44,7 @@ def may_screen(user: User) -> bool:
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
     if not user.is_active or user.agency is None:
         return Referral.objects.none()
-    visible = Q(referring_agency_id=user.agency_id)
+    visible = Q(referring_agency_id=user.agency_id) if may_refer(user) else Q(pk__in=[])
     if may_screen(user):
         visible |= Q(area_id=user.agency.area_id) & ~Q(status=ReferralStatus.DRAFT)
     seats = PanelItem.objects.filter(panel__members__user=user)

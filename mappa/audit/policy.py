@@ -1,4 +1,5 @@
-"""Who may read the audit log: auditors, for their own area, read-only."""
+"""Who may read the audit log: auditors, for their own area, read-only; another area's people and
+nominals are unknown to them (404)."""
 
 from agencies.models import Role, User
 

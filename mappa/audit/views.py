@@ -103,14 +103,14 @@ def audit_search(request: HttpRequest) -> HttpResponse:
 
 def nominal_history(request: HttpRequest, reference: str) -> HttpResponse:
     user = _auditor(request)
-    if not Nominal.objects.filter(case_reference=reference).exists():
+    if not Nominal.objects.filter(case_reference=reference, area_id=user.agency.area_id).exists():  # type: ignore[union-attr]
         raise Http404
     return _results(request, user, title=f"Who viewed or changed {reference}", preset={"case_reference": reference})
 
 
 def user_activity(request: HttpRequest, username: str) -> HttpResponse:
     user = _auditor(request)
-    if not User.objects.filter(username=username).exists():
+    if not User.objects.filter(username=username, agency__area_id=user.agency.area_id).exists():  # type: ignore[union-attr]
         raise Http404
     return _results(request, user, title=f"Everything {username} did", preset={"username": username})
 

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
-PUBLIC_URL_NAMES = {"sign-in", "healthz", "admin:login"}
+from mappa.authorization import rules, walk_urls
 
-
-def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
-        else:
-            name = f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {prefix}{pattern.pattern}>"
-            yield name, prefix + str(pattern.pattern)
+PUBLIC_URL_NAMES = {name for name, rule in rules().items() if rule.public}  # from mappa/authorization.toml
 
 
 def _example_path(route: str) -> str:
@@ -32,7 +22,11 @@ def _example_path(route: str) -> str:
     return "/" + path
 
 
-ALL_URLS = sorted(set(_walk(get_resolver().url_patterns)))
+ALL_URLS = sorted(set(walk_urls()))
+
+
+def test_the_table_declares_only_the_sign_in_pages_and_the_health_check_public() -> None:
+    assert {"sign-in", "healthz", "admin:login"} == PUBLIC_URL_NAMES
 
 
 def test_the_walk_finds_the_service_and_admin_urls() -> None:
