@@ -24,4 +24,6 @@ COPY --from=assets /app/static ./static
 RUN DEBUG=true STATIC_MANIFEST=true python manage.py collectstatic --noinput && chown -R mappa:mappa /app/var
 USER mappa
 EXPOSE 8000
-CMD ["gunicorn", "mappa.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn reads WEB_CONCURRENCY for its number of worker processes.
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "mappa.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint security audit-dependencies migrations-check deploy-check clean
+.PHONY: setup run test lint security audit-dependencies migrations-check deploy-check restore-drill clean
 
 setup: $(VENV)/.installed node_modules/.installed static/build/.built
 
@@ -50,6 +50,10 @@ migrations-check: setup
 
 deploy-check: setup
 	env $$(grep -v '^#' .env.example | xargs) $(PY) manage.py check --deploy --fail-level WARNING
+
+# Back up DATABASE_URL, restore it into a new database, verify the audit chain and compare the copy.
+restore-drill: setup
+	ops/restore-drill
 
 clean:
 	rm -rf $(VENV) node_modules static/build var

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "mappa.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -307,10 +308,29 @@ AUDIT_UNUSUAL_VIEWS_PER_DAY = env_int("AUDIT_UNUSUAL_VIEWS_PER_DAY", 25, minimum
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SECURITY_MARKING = "OFFICIAL-SENSITIVE"
 
+# One line per record on standard output: JSON (for a log collector) unless LOG_FORMAT=plain.
+# Every record carries the id of the request it was written in, which audit entries carry too.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "mappa.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Quiet the lockout library's note of every successful sign-in (it deletes no failures).
+    "loggers": {"axes": {"level": "WARNING"}},
 }
+# /readyz reports "delayed" once an email has waited longer than this to be sent.
+READY_MAX_UNSENT_EMAIL_SECONDS = env_int("READY_MAX_UNSENT_EMAIL_SECONDS", 900, minimum=60)
+# django-auditlog stores this as each entry's correlation id (`cid`).
+AUDITLOG_CID_GETTER = "mappa.request_id.current_request_id"

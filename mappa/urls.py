@@ -17,6 +17,7 @@ urlpatterns = [
     path("sign-out/", second_factor.sign_out, name="sign-out"),
     path("account/", views.account, name="account"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("agencies/", include("agencies.urls")),
     path("nominals/", include("cases.urls")),
     path("", include("referrals.urls")),

@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -7,6 +9,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -15,6 +18,9 @@ from mappa.auth import signed_in_user
 from mappa.celery import app as celery_app
 from mappa.forms import SignInForm
 from mappa.navigation import ROLE_SUMMARIES, tasks_for
+from mappa.notifications.models import EmailState, Notification
+
+logger = logging.getLogger(__name__)
 
 
 class SignInView(auth_views.LoginView):
@@ -49,20 +55,52 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and dependency status for load balancers and containers. Contains no data."""
-    checks: dict[str, str] = {}
+    """Liveness: the process answers. It checks nothing else, so that an outage of the database does
+    not get every web process restarted; readiness is /readyz."""
+    return JsonResponse({"status": "ok"})
+
+
+def _database() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001  (any failure means unhealthy; the reason goes to the log, not the response)
-        checks["database"] = "unavailable"
-    if settings.REDIS_URL:
-        try:
-            with celery_app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
-            checks["broker"] = "ok"
-        except Exception:  # noqa: BLE001
-            checks["broker"] = "unavailable"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    except Exception:  # any failure means not ready; the reason goes to the log, not the response
+        logger.exception("Readiness: the database is unavailable")
+        return "unavailable"
+    return "ok"
+
+
+def _broker() -> str:
+    if not settings.REDIS_URL:
+        return "ok"  # tasks run in the web process
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        logger.exception("Readiness: the broker is unavailable")
+        return "unavailable"
+    return "ok"
+
+
+def _oldest_unsent_email_seconds() -> int | None:
+    oldest = (
+        Notification.objects.filter(email_state=EmailState.PENDING)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return None if oldest is None else int((timezone.now() - oldest).total_seconds())
+
+
+@login_not_required
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness for load balancers and monitoring: the database, the broker, and how long the oldest
+    email has been waiting to go (a stuck worker shows here). Statuses and a number only; no data."""
+    checks: dict[str, object] = {"database": _database(), "broker": _broker()}
+    age = _oldest_unsent_email_seconds() if checks["database"] == "ok" else None
+    checks["oldest_unsent_email_seconds"] = age
+    checks["email"] = "ok" if age is None or age <= settings.READY_MAX_UNSENT_EMAIL_SECONDS else "delayed"
+    ready = checks["database"] == checks["broker"] == checks["email"] == "ok"
+    return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)

@@ -10,6 +10,8 @@ from auditlog.models import AbstractLogEntry
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 
+from mappa.request_id import current_request_id
+
 GENESIS = "0" * 64
 
 
@@ -136,6 +138,8 @@ def _receiver_connected(signal_duid: Any) -> bool:
 def prepare(entry: AuditEntry) -> None:
     """Fill the derived columns of a new entry (its event, nominal and area) and normalise it."""
     _apply_request_context(entry)
+    if not entry.cid:
+        entry.cid = current_request_id()
     entry.changes = _as_stored(entry.changes)
     entry.additional_data = _as_stored(entry.additional_data)
     entry.remote_addr = AuditEntry._meta.get_field("remote_addr").get_prep_value(entry.remote_addr)
@@ -195,6 +199,8 @@ def content(entry: AuditEntry) -> str:
         "additional_data": entry.additional_data,
         "attempted_username": entry.attempted_username,
     }
+    if entry.cid:  # entries written before request ids were kept have none, and hash without it
+        fields["request_id"] = entry.cid
     return json.dumps(fields, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":"))
 
 

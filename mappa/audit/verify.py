@@ -23,6 +23,7 @@ CHECKED_FIELDS = (
     "area_id",
     "additional_data",
     "attempted_username",
+    "cid",
     "prev_hash",
     "entry_hash",
 )

@@ -152,6 +152,7 @@ NO_CASE_DATA = {
     "recovery-codes",
     "account",
     "healthz",
+    "readyz",
     "agencies:agency-list",
     "agencies:agency-detail",
     "cases:nominal-create",

@@ -39,7 +39,9 @@ def test_every_demo_user_signs_in_to_their_home_page(page: Any, demo_data: None)
         assert_accessible(page)
 
         page.get_by_role("button", name="Sign out").click()
-        assert page.get_by_role("heading", name="You have signed out").is_visible()
+        signed_out = page.get_by_role("heading", name="You have signed out")
+        signed_out.wait_for()  # the click does not wait for the page it leads to
+        assert signed_out.is_visible()
         assert_accessible(page)
 
     assert AuditEntry.objects.filter(event=AuditEvent.SIGN_IN).count() == len(HOME_PAGES)
