@@ -1,12 +1,13 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
 from django.utils import timezone
 
 from agencies.demo import DEMO_PASSWORD, KENT_USERS, seed_agencies_and_users
 from agencies.models import User
 from cases.demo import seed_demo_nominals
+from mappa.national import AUDIT_ENTRIES, NOMINALS, seed_national
 from mappa.notifications.models import EmailState, Notification
 from mappa.notifications.reminders import send_reminders
 from meetings.demo import seed_demo_meetings
@@ -14,9 +15,19 @@ from referrals.demo import seed_demo_referrals
 
 
 class Command(BaseCommand):
-    help = "Create fictional demo data: areas, agencies, one user per role, and a caseload. Safe to run again."
+    help = (
+        "Create fictional demo data: areas, agencies, one user per role, and a caseload. Safe to run again. "
+        "With --scale national, also all 42 areas, 100,000 nominals and 5 million audit entries (PostgreSQL)."
+    )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=["demo", "national"], default="demo")
+        parser.add_argument("--nominals", type=int, default=NOMINALS, help="national scale: nominals in all")
+        parser.add_argument("--audit-entries", type=int, default=AUDIT_ENTRIES, help="national scale: log size")
+
+    def handle(self, *args: Any, scale: str, nominals: int, audit_entries: int, **options: Any) -> None:
+        if scale == "national" and connection.vendor != "postgresql":
+            raise CommandError("National scale needs PostgreSQL: set DATABASE_URL.")
         with transaction.atomic():
             areas = seed_agencies_and_users()
             coordinator = User.objects.get(username="coordinator")
@@ -34,6 +45,10 @@ class Command(BaseCommand):
                 f"Demo data ready in {names} ({added} nominals, {referrals} referrals and {meetings} meetings added)."
             )
         )
+        if scale == "national":
+            seed_national(
+                nominals=nominals, audit_entries=audit_entries, today=timezone.localdate(), say=self.stdout.write
+            )
         users = ", ".join(demo.username for demo in KENT_USERS)
         self.stdout.write(f"Sign in as any of {users} with the password {DEMO_PASSWORD}")
 
