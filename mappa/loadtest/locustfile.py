@@ -82,6 +82,6 @@ class SignedInPerson(HttpUser):
             if response.status_code >= 400:
                 response.failure(f"{self.person['role']} got {response.status_code} from {path}")
             elif urlsplit(response.url or "").path.startswith(SIGN_IN_PATH):
-                response.failure(f"{self.person['role']} was sent to sign in from {path}: the session was lost")
+                response.failure(f"{self.person['role']} was sent to sign in: the session was lost")
             else:
                 response.success()

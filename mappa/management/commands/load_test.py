@@ -37,6 +37,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.urls import reverse
 
 from agencies.models import Role, User
@@ -123,7 +124,7 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=20, help="simulated people, each with their own session")
         parser.add_argument("--run-time", type=int, default=60, help="seconds")
         parser.add_argument("--spawn-rate", type=float, default=5, help="people started per second")
-        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--host", default="127.0.0.1", help="loopback address to serve on (in ALLOWED_HOSTS)")
         parser.add_argument("--port", type=int, default=8001)
         parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
 
@@ -140,6 +141,8 @@ class Command(BaseCommand):
     ) -> None:
         if min(users, run_time, workers) < 1 or spawn_rate <= 0:
             raise CommandError("--users, --run-time, --spawn-rate and --workers must be positive.")
+        if settings.SESSION_COOKIE_SECURE or settings.SECURE_SSL_REDIRECT:
+            raise CommandError("The load test speaks plain HTTP on loopback: run it with DEBUG=true.")
         if importlib.util.find_spec("locust") is None:
             raise CommandError("Locust is not installed: pip install -e '.[dev]'.")
         _check_pages_are_allowed()
@@ -182,6 +185,8 @@ class Command(BaseCommand):
                     f"{host}:{port}",
                     "--workers",
                     str(workers),
+                    # gunicorn's default control socket is one path per user; another gunicorn may hold it.
+                    "--no-control-socket",
                 ],
                 cwd=settings.BASE_DIR,
                 env=os.environ.copy(),
@@ -275,6 +280,7 @@ def _check_pages_are_allowed() -> None:
 def _check_port_is_free(host: str, port: int) -> None:
     """So that the health check cannot be answered by some other server already on the port."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does: TIME_WAIT is no obstacle
         try:
             probe.bind((host, port))
         except OSError as error:
@@ -284,7 +290,12 @@ def _check_port_is_free(host: str, port: int) -> None:
 def _people(count: int) -> list[tuple[User, Role]]:
     """The demo users to sign in, `count` in all, in the proportions of MIX and interleaved (the
     smooth weighted round robin), so that a short run still has a mix."""
-    found = {user.username: user for user in User.objects.filter(username__in=[name for name, _, _ in MIX])}
+    try:
+        found = {user.username: user for user in User.objects.filter(username__in=[name for name, _, _ in MIX])}
+    except DatabaseError as error:
+        raise CommandError(
+            f"Cannot read the users ({error}): run `manage.py migrate` and `manage.py seed_demo`."
+        ) from error
     missing = [name for name, _, _ in MIX if name not in found]
     if missing:
         raise CommandError(f"No demo users {', '.join(missing)}: run `manage.py seed_demo` first.")
