@@ -98,7 +98,7 @@ SUSSEX_USERS = [
 ]
 
 
-def _area(name: str, code: str, districts: list[str], population: int) -> Area:
+def demo_area(name: str, code: str, districts: list[str], population: int) -> Area:
     area, _ = Area.objects.get_or_create(code=code, defaults={"name": name})
     for district in districts:
         District.objects.get_or_create(area=area, name=district)
@@ -109,7 +109,7 @@ def _area(name: str, code: str, districts: list[str], population: int) -> Area:
     return area
 
 
-def _agency(area: Area, name: str, kind: AgencyKind, district: District | None = None) -> Agency:
+def demo_agency(area: Area, name: str, kind: AgencyKind, district: District | None = None) -> Agency:
     agency = Agency.objects.filter(area=area, name=name).first()
     if agency is None:
         agency = agency_save(actor=None, agency=Agency(area=area, name=name, kind=kind, district=district))
@@ -136,14 +136,14 @@ def _user(area: Area, demo: DemoUser) -> User:
 
 @transaction.atomic
 def seed_agencies_and_users() -> dict[str, Area]:
-    kent = _area("Kent and Medway", "KENT", KENT_DISTRICTS, 1_706_000)
-    sussex = _area("Sussex", "SUSSEX", SUSSEX_DISTRICTS, 1_520_000)
+    kent = demo_area("Kent and Medway", "KENT", KENT_DISTRICTS, 1_706_000)
+    sussex = demo_area("Sussex", "SUSSEX", SUSSEX_DISTRICTS, 1_520_000)
     for name, kind in KENT_AGENCIES:
-        _agency(kent, name, kind)
+        demo_agency(kent, name, kind)
     for district in kent.districts.all():
-        _agency(kent, f"{district.name} Council Housing", AgencyKind.HOUSING, district)
+        demo_agency(kent, f"{district.name} Council Housing", AgencyKind.HOUSING, district)
     for name, kind in SUSSEX_AGENCIES:
-        _agency(sussex, name, kind)
+        demo_agency(sussex, name, kind)
     for demo in KENT_USERS:
         _user(kent, demo)
     for demo in SUSSEX_USERS:

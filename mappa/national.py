@@ -27,7 +27,7 @@ from django.db.models import Count
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from agencies.demo import _agency, _area
+from agencies.demo import demo_agency, demo_area
 from agencies.models import Agency, AgencyKind, Area, Role, User
 from agencies.services import user_save
 from cases.demo import generate_nominals
@@ -150,19 +150,19 @@ def seed_national(
 
 def _national_area(name: str, code: str, population: int, nominals: int) -> NationalArea:
     total = sum(people for _, _, people in AREAS)
-    area = _area(name, code, [f"{name} {part}" for part in DISTRICTS], population * 1_000)
+    area = demo_area(name, code, [f"{name} {part}" for part in DISTRICTS], population * 1_000)
     agencies = [
-        _agency(area, f"{name} Police", AgencyKind.POLICE),
-        _agency(area, f"{name} Probation Service", AgencyKind.PROBATION),
-        _agency(area, f"{name} Children's Services", AgencyKind.CHILDRENS_SERVICES),
+        demo_agency(area, f"{name} Police", AgencyKind.POLICE),
+        demo_agency(area, f"{name} Probation Service", AgencyKind.PROBATION),
+        demo_agency(area, f"{name} Children's Services", AgencyKind.CHILDRENS_SERVICES),
     ]
-    _agency(area, f"{name} Mental Health Trust", AgencyKind.MENTAL_HEALTH)
-    unit = _agency(area, f"{name} MAPPA Unit", AgencyKind.OTHER)
+    demo_agency(area, f"{name} Mental Health Trust", AgencyKind.MENTAL_HEALTH)
+    unit = demo_agency(area, f"{name} MAPPA Unit", AgencyKind.OTHER)
     housing = {}
     for district in area.districts.all():
         housing[district.pk] = Agency.objects.filter(
             area=area, kind=AgencyKind.HOUSING, district=district
-        ).first() or _agency(area, f"{district.name} Housing", AgencyKind.HOUSING, district)
+        ).first() or demo_agency(area, f"{district.name} Housing", AgencyKind.HOUSING, district)
     return NationalArea(
         area=area,
         coordinator=_staff(f"{code.lower()}-coordinator", unit, Role.COORDINATOR),

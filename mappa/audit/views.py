@@ -21,11 +21,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.models import User
-from cases.models import Nominal
 from mappa.audit import selectors
 from mappa.audit.forms import AuditSearchForm, ReportPeriodForm, ReviewForm
 from mappa.audit.models import AuditEntry, AuditEvent, Report, ReportReview
-from mappa.audit.policy import may_audit
+from mappa.audit.policy import auditable_nominals, auditable_people, may_audit
 from mappa.audit.services import audit_record
 from mappa.auth import signed_in_user
 
@@ -103,14 +102,14 @@ def audit_search(request: HttpRequest) -> HttpResponse:
 
 def nominal_history(request: HttpRequest, reference: str) -> HttpResponse:
     user = _auditor(request)
-    if not Nominal.objects.filter(case_reference=reference, area_id=user.agency.area_id).exists():  # type: ignore[union-attr]
+    if not auditable_nominals(user).filter(case_reference=reference).exists():
         raise Http404
     return _results(request, user, title=f"Who viewed or changed {reference}", preset={"case_reference": reference})
 
 
 def user_activity(request: HttpRequest, username: str) -> HttpResponse:
     user = _auditor(request)
-    if not User.objects.filter(username=username, agency__area_id=user.agency.area_id).exists():  # type: ignore[union-attr]
+    if not auditable_people(user).filter(username=username).exists():
         raise Http404
     return _results(request, user, title=f"Everything {username} did", preset={"username": username})
 

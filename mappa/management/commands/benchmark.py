@@ -31,7 +31,7 @@ from mappa.audit.models import AuditEntry
 from mappa.signed_in_client import signed_in_client
 from mappa.statistics.annual import annual_report
 from mappa.statistics.forms import latest_reporting_year
-from mappa.statistics.models import ReportRun
+from mappa.statistics.models import ReportRun, RunStatus
 from mappa.statistics.tasks import generate_annual_report
 from meetings.models import PanelDay
 
@@ -142,7 +142,7 @@ class Command(BaseCommand):
         year = latest_reporting_year(timezone.localdate())
         coordinator = User.objects.get(username="coordinator")
         assert coordinator.area is not None  # noqa: S101  (the demo co-ordinator has an agency)  # nosec B101
-        run = ReportRun.objects.filter(area=coordinator.area, year=year, status="done").first()
+        run = ReportRun.objects.filter(area=coordinator.area, year=year, status=RunStatus.DONE).first()
         if run is None:
             run = ReportRun.objects.create(area=coordinator.area, year=year, requested_by=coordinator)
             generate_annual_report(run.pk)
