@@ -33,6 +33,7 @@ from agencies.services import user_save
 from cases.demo import generate_nominals
 from cases.models import Level, Nominal, NominalGroupObjectPermission, Status
 from mappa.audit.models import AuditEntry, AuditEvent, entry_hash, last_hash, lock_chain
+from mappa.statistics import freshness
 from meetings.models import (
     Action,
     ActionStatus,
@@ -141,6 +142,7 @@ def seed_national(
                 _meetings(national, today)
     say(f"{Meeting.objects.count()} meetings, {Action.objects.count()} actions ({time.perf_counter() - started:.0f} s)")
     fill_audit_log(audit_entries, say=say)
+    freshness.forget(national.area.pk for national in areas)  # the bulk inserts sent no signals
     with connection.cursor() as cursor:
         # Bulk inserts leave the trigram index's pending list long, which makes the planner avoid
         # the index for name searches until (auto)vacuum has run; vacuum now, as production would.

@@ -277,7 +277,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Language, time and dates: British English, Europe/London, GOV.UK date style (see mappa/formats).
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
-USE_I18N = True
+USE_I18N = False
 USE_TZ = True
 FORMAT_MODULE_PATH = ["mappa.formats"]
 

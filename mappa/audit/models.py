@@ -155,7 +155,7 @@ def prepare(entry: AuditEntry) -> None:
 
 
 def _area_of(entry: AuditEntry) -> int | None:
-    from agencies.models import Agency
+    from agencies.models import Agency, User
     from cases.models import Nominal
 
     if entry.nominal_id is not None:
@@ -164,6 +164,8 @@ def _area_of(entry: AuditEntry) -> int | None:
             return area
     if entry.actor_id is not None:
         agency = getattr(entry.actor, "agency_id", None)
+        if agency is not None and User.agency.is_cached(entry.actor):  # the request's user, with its agency
+            return entry.actor.agency.area_id
         if agency is not None:
             return Agency.objects.filter(pk=agency).values_list("area_id", flat=True).first()
     return None

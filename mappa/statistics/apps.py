@@ -5,3 +5,8 @@ class StatisticsConfig(AppConfig):
     name = "mappa.statistics"
     label = "statistics"
     verbose_name = "Statistics"
+
+    def ready(self) -> None:
+        from mappa.statistics import freshness
+
+        freshness.connect()

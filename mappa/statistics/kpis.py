@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Count,
@@ -28,10 +29,13 @@ from django.db.models import (
 from django.db.models.functions import TruncDate, TruncMonth
 
 from agencies.models import Area, District, User
+from mappa.statistics.freshness import area_version
 from meetings.models import Action, ActionStatus, Attendance, Invitation, Meeting, MeetingStatus
 from meetings.policy import meetings_visible_to
 from referrals.models import Referral, ReferralStatus
 from referrals.policy import referrals_visible_to
+
+CACHED_FOR = 60 * 60  # seconds; a bound on staleness should a write ever bypass the model signals
 
 
 @dataclass(frozen=True)
@@ -309,13 +313,26 @@ def measure(kpi: Kpi, area: Area, period: Period, today: datetime.date) -> Measu
         else Month(month, 0, 0)
         for month in period.months
     )
+    return _measure_of(kpi, months)
+
+
+def measure_all(area: Area, period: Period, today: datetime.date) -> list[Measure]:
+    """Every indicator for the period. The figures are cached until the area's records change (see
+    `freshness`), the day ends, or an hour passes, whichever comes first."""
+    district = period.district.pk if period.district else ""
+    key = f"kpis:{area.pk}:{area_version(area.pk)}:{period.since}:{period.until}:{district}:{today}"
+    stored: list[tuple[str, list[tuple[datetime.date, int, int]]]] | None = cache.get(key)
+    if stored is None:
+        measures = [measure(kpi, area, period, today) for kpi in KPIS]
+        cache.set(key, [(m.kpi.key, [(o.month, o.met, o.counted) for o in m.months]) for m in measures], CACHED_FOR)
+        return measures
+    return [_measure_of(KPIS_BY_KEY[kpi_key], tuple(Month(*month) for month in months)) for kpi_key, months in stored]
+
+
+def _measure_of(kpi: Kpi, months: tuple[Month, ...]) -> Measure:
     return Measure(
         kpi=kpi,
         met=sum(month.met for month in months),
         counted=sum(month.counted for month in months),
         months=months,
     )
-
-
-def measure_all(area: Area, period: Period, today: datetime.date) -> list[Measure]:
-    return [measure(kpi, area, period, today) for kpi in KPIS]
