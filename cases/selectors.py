@@ -81,8 +81,13 @@ def nominal_list(user: User, filters: NominalFilters) -> QuerySet[Nominal]:
         if identifier is not None:
             return nominals.filter(identifier).order_by(*sort)
         names = _names_matching(filters.q)
-        nominals = nominals.filter(pk__in=names.values("nominal_id"))
-        if connection.vendor == "postgresql" and not filters.sort:
+        if connection.vendor != "postgresql":
+            return nominals.filter(pk__in=names.values("nominal_id")).order_by(*sort)
+        # The people with a matching name are found once, here: the trigram index is lossy, and
+        # re-checking its candidates is most of a search's work, which the count and the page would
+        # otherwise each repeat.
+        nominals = nominals.filter(pk__in=sorted(set(names.values_list("nominal_id", flat=True))))
+        if not filters.sort:
             name = " ".join(filters.q.lower().split())
             best = (
                 names.filter(nominal_id=OuterRef("pk"))
