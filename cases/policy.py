@@ -57,35 +57,25 @@ def nominals_visible_to(user: User) -> QuerySet[Nominal]:
     UNION ALL rather than OR, which PostgreSQL can only answer by reading every nominal."""
     if not user.is_active or user.agency is None:
         return Nominal.objects.none()
-    grounds: list[QuerySet[Any, int]] = []
-    if user.has_role(Role.COORDINATOR, Role.AUDITOR):
-        grounds.append(Nominal.objects.filter(area_id=user.agency.area_id).values_list("pk", flat=True))
-    if user.has_role(Role.RA_PRACTITIONER):
-        grounds.append(Nominal.objects.filter(lead_agency_id=user.agency_id).values_list("pk", flat=True))
-    if user.has_role(*SHARE_ROLES):
-        grounds.append(_shared_with(user))
-    if user.has_role(Role.CHAIR):
-        grounds.append(Nominal.objects.filter(meetings__chair=user).values_list("pk", flat=True))
-    if not grounds:
-        return Nominal.objects.none()
-    area_id = area_of_everything_visible(user)
-    if area_id is not None:
-        visible = Q(area_id=area_id)  # the area's name index also gives the list its order
+    sees_area = user.has_role(Role.COORDINATOR, Role.AUDITOR)
+    if sees_area and not user.has_role(Role.RA_PRACTITIONER, *SHARE_ROLES):
+        visible = Q(area_id=user.agency.area_id)  # their only ground; the area's name index gives the order
     else:
+        grounds: list[QuerySet[Any, int]] = []
+        if sees_area:
+            grounds.append(Nominal.objects.filter(area_id=user.agency.area_id).values_list("pk", flat=True))
+        if user.has_role(Role.RA_PRACTITIONER):
+            grounds.append(Nominal.objects.filter(lead_agency_id=user.agency_id).values_list("pk", flat=True))
+        if user.has_role(*SHARE_ROLES):
+            grounds.append(_shared_with(user))
+        if user.has_role(Role.CHAIR):
+            grounds.append(Nominal.objects.filter(meetings__chair=user).values_list("pk", flat=True))
+        if not grounds:
+            return Nominal.objects.none()
         first, *others = (ground.order_by() for ground in grounds)
         visible = Q(pk__in=first.union(*others, all=True) if others else first)
     not_category4_or_cleared = ~Q(category=Category.TERRORISM) | Q(area_id__in=category4_cleared_area_ids(user))
     return Nominal.objects.filter(visible & not_category4_or_cleared)
-
-
-def area_of_everything_visible(user: User) -> int | None:
-    """The area every nominal the user may see is in, if there is one: co-ordinators and auditors
-    see their area's and no others (whoever else they also are, they would see more)."""
-    if not user.is_active or user.agency is None or not user.has_role(Role.COORDINATOR, Role.AUDITOR):
-        return None
-    if user.has_role(Role.RA_PRACTITIONER, *SHARE_ROLES):
-        return None
-    return user.agency.area_id
 
 
 def nominal_access(user: User, nominal: Nominal) -> NominalAccess | None:
