@@ -17,13 +17,13 @@ Shares are django-guardian object permissions granted to the agency's group.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from agencies.models import Role, User
 from agencies.selectors import category4_cleared_area_ids
 from cases.models import Category, Nominal, NominalGroupObjectPermission
+from meetings.models import Meeting
 
 VIEW = "view_nominal"
 VIEW_RESTRICTED = "view_restricted_nominal"
@@ -51,31 +51,44 @@ def _shared_with(user: User, codename: str = VIEW) -> QuerySet[NominalGroupObjec
 
 
 def nominals_visible_to(user: User) -> QuerySet[Nominal]:
-    """Every nominal the user may see, as one query (no rows are loaded to work it out).
-
-    Each ground on which a user sees nominals is an indexed set of ids; the grounds are joined with
-    UNION ALL rather than OR, which PostgreSQL can only answer by reading every nominal."""
-    if not user.is_active or user.agency is None:
+    """Every nominal the user may see, as one query (no rows are loaded to work it out)."""
+    grounds = nominal_grounds(user)
+    if not grounds:
         return Nominal.objects.none()
-    sees_area = user.has_role(Role.COORDINATOR, Role.AUDITOR)
-    if sees_area and not user.has_role(Role.RA_PRACTITIONER, *SHARE_ROLES):
-        visible = Q(area_id=user.agency.area_id)  # their only ground; the area's name index gives the order
-    else:
-        grounds: list[QuerySet[Any, int]] = []
-        if sees_area:
-            grounds.append(Nominal.objects.filter(area_id=user.agency.area_id).values_list("pk", flat=True))
-        if user.has_role(Role.RA_PRACTITIONER):
-            grounds.append(Nominal.objects.filter(lead_agency_id=user.agency_id).values_list("pk", flat=True))
-        if user.has_role(*SHARE_ROLES):
-            grounds.append(_shared_with(user))
-        if user.has_role(Role.CHAIR):
-            grounds.append(Nominal.objects.filter(meetings__chair=user).values_list("pk", flat=True))
-        if not grounds:
-            return Nominal.objects.none()
-        first, *others = (ground.order_by() for ground in grounds)
-        visible = Q(pk__in=first.union(*others, all=True) if others else first)
+    first, *others = grounds
+    if not others:
+        return first
+    ids = (ground.order_by().values_list("pk", flat=True) for ground in grounds)
+    first_ids, *other_ids = ids
+    return Nominal.objects.filter(pk__in=first_ids.union(*other_ids, all=True))
+
+
+def nominal_grounds(user: User) -> list[QuerySet[Nominal]]:
+    """The nominals the user may see, one set per ground on which they see them, with no nominal in
+    two sets. Each set is read through its own index.
+
+    The grounds are joined with UNION ALL, never OR: PostgreSQL can only answer an OR of them by
+    reading every nominal in the country. A list that sorts and pages unions the sets themselves, so
+    that each is filtered and sorted on its own before the page is taken."""
+    if not user.is_active or user.agency is None:
+        return []
+    grounds: list[Q] = []
+    if user.has_role(Role.COORDINATOR, Role.AUDITOR):
+        grounds.append(Q(area_id=user.agency.area_id))
+    if user.has_role(Role.RA_PRACTITIONER):
+        grounds.append(Q(lead_agency_id=user.agency_id))
+    if user.has_role(*SHARE_ROLES):
+        grounds.append(Q(pk__in=_shared_with(user)))
+    if user.has_role(Role.CHAIR):
+        grounds.append(Q(pk__in=Meeting.objects.filter(chair=user).values("nominal_id")))
     not_category4_or_cleared = ~Q(category=Category.TERRORISM) | Q(area_id__in=category4_cleared_area_ids(user))
-    return Nominal.objects.filter(visible & not_category4_or_cleared)
+    sets = []
+    for index, ground in enumerate(grounds):
+        nominals = Nominal.objects.filter(ground & not_category4_or_cleared)
+        for earlier in grounds[:index]:
+            nominals = nominals.exclude(earlier)
+        sets.append(nominals)
+    return sets
 
 
 def nominal_access(user: User, nominal: Nominal) -> NominalAccess | None:

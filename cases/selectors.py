@@ -9,10 +9,11 @@ from typing import Any
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import OrderBy
 
 from agencies.models import Agency, User
 from cases.models import Nominal, NominalGroupObjectPermission, NominalName
-from cases.policy import VIEW, VIEW_RESTRICTED, nominals_visible_to
+from cases.policy import VIEW, VIEW_RESTRICTED, nominal_grounds
 
 IDENTIFIER_FIELDS = [
     (re.compile(r"^(\d{2}|\d{4})/\d{1,7}[A-Z]$"), "pnc_id"),
@@ -61,11 +62,24 @@ def _names_matching(term: str) -> QuerySet[NominalName]:
     return names
 
 
+def _nominal_ids_matching(term: str) -> list[int]:
+    """The people with a name like `term` on PostgreSQL, found once per search: the trigram index is
+    lossy, and re-checking its candidates is most of a search's work, which the count and the page
+    would otherwise each repeat. The two kinds of likeness are asked for apart and the answers
+    joined, since under OR every candidate of either is re-checked against both."""
+    name = " ".join(term.lower().split())
+    names = NominalName.objects.order_by().values_list("nominal_id", flat=True)
+    similar = names.filter(name__trigram_similar=name)
+    return sorted(set(similar.union(names.filter(name__trigram_word_similar=name))))
+
+
 def nominal_list(user: User, filters: NominalFilters) -> QuerySet[Nominal]:
-    """The nominals the user may see, searched, filtered and sorted; ready to paginate."""
-    nominals = nominals_visible_to(user).select_related("area", "district", "lead_agency")
-    if filters.status:
-        nominals = nominals.filter(status=filters.status)
+    """The nominals the user may see, searched, filtered and sorted; ready to paginate.
+
+    Each ground on which the user sees nominals is filtered on its own and the sets are joined with
+    UNION ALL, so that PostgreSQL sorts a few thousand led or shared nominals and takes the page
+    from them, instead of fetching every one by its id first."""
+    matching = Q(status=filters.status) if filters.status else Q()
     for field, value in [
         ("category", filters.category),
         ("level", filters.level),
@@ -74,29 +88,36 @@ def nominal_list(user: User, filters: NominalFilters) -> QuerySet[Nominal]:
         ("location", filters.location or None),
     ]:
         if value is not None:
-            nominals = nominals.filter(**{field: value})
-    sort = SORTS.get(filters.sort, SORTS["name"])
+            matching &= Q(**{field: value})
+    order: list[str | OrderBy] = list(SORTS.get(filters.sort, SORTS["name"]))
+    best_match: Subquery | None = None
     if filters.q:
         identifier = _identifier_query(filters.q)
         if identifier is not None:
-            return nominals.filter(identifier).order_by(*sort)
-        names = _names_matching(filters.q)
-        if connection.vendor != "postgresql":
-            return nominals.filter(pk__in=names.values("nominal_id")).order_by(*sort)
-        # The people with a matching name are found once, here: the trigram index is lossy, and
-        # re-checking its candidates is most of a search's work, which the count and the page would
-        # otherwise each repeat.
-        nominals = nominals.filter(pk__in=sorted(set(names.values_list("nominal_id", flat=True))))
-        if not filters.sort:
-            name = " ".join(filters.q.lower().split())
-            best = (
-                names.filter(nominal_id=OuterRef("pk"))
-                .annotate(similarity=TrigramSimilarity("name", name))
-                .order_by("-similarity")
-                .values("similarity")[:1]
-            )
-            return nominals.annotate(match=Subquery(best)).order_by(F("match").desc(nulls_last=True), "pk")
-    return nominals.order_by(*sort)
+            matching &= identifier
+        else:
+            names = _names_matching(filters.q)
+            if connection.vendor != "postgresql":
+                matching &= Q(pk__in=names.values("nominal_id"))
+            else:
+                matching &= Q(pk__in=_nominal_ids_matching(filters.q))
+                if not filters.sort:
+                    name = " ".join(filters.q.lower().split())
+                    best_match = Subquery(
+                        names.filter(nominal_id=OuterRef("pk"))
+                        .annotate(similarity=TrigramSimilarity("name", name))
+                        .order_by("-similarity")
+                        .values("similarity")[:1]
+                    )
+                    order = [F("match").desc(nulls_last=True), "pk"]
+    sets = []
+    for ground in nominal_grounds(user):
+        nominals = ground.filter(matching).select_related("area", "district", "lead_agency").order_by()
+        sets.append(nominals.annotate(match=best_match) if best_match is not None else nominals)
+    if not sets:
+        return Nominal.objects.none()
+    first, *others = sets
+    return (first.union(*others, all=True) if others else first).order_by(*order)
 
 
 def nominal_shares(nominal: Nominal) -> list[dict[str, Any]]:

@@ -135,15 +135,10 @@ def nominal_list_view(request: HttpRequest) -> HttpResponse:
     form, filters = _filter_form(request, user)
     if filters is None:
         return render(request, "cases/nominal_list.html", {"form": form, "page": None}, status=400)
-    if filters.q:
-        audit_record(
-            event=AuditEvent.SEARCH,
-            actor=user,
-            subject=Nominal,
-            request=request,
-            details={"terms": filters.q, "filters": request.GET.dict()},
-        )
-    page = consulted_page(request, user, nominal_list(user, filters), name="nominal list", per_page=PAGE_SIZE)
+    search: dict[str, object] | None = {"terms": filters.q, "filters": request.GET.dict()} if filters.q else None
+    page = consulted_page(
+        request, user, nominal_list(user, filters), name="nominal list", per_page=PAGE_SIZE, search=search
+    )
     context = {
         "form": form,
         "page": page,

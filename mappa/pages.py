@@ -65,12 +65,19 @@ def put_errors(error: ValidationError, forms: list[BaseForm]) -> None:
 
 
 def consulted_page(
-    request: HttpRequest, actor: User, rows: QuerySet[Any], *, name: str, per_page: int = 50
+    request: HttpRequest,
+    actor: User,
+    rows: QuerySet[Any],
+    *,
+    name: str,
+    per_page: int = 50,
+    search: dict[str, object] | None = None,
 ) -> Page[Any]:
-    """One page of a list that shows case data, with its consultation written to the audit log."""
+    """One page of a list that shows case data, with its consultation (and the search, if it is
+    one) written to the audit log."""
     page = Paginator(rows, per_page).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    audit_list_view(request=request, actor=actor, page=name, model=rows.model, shown=page.object_list)
+    audit_list_view(request=request, actor=actor, page=name, model=rows.model, shown=page.object_list, search=search)
     return page
 
 

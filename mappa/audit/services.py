@@ -136,13 +136,15 @@ def audit_list_view(
     model: type[models.Model],
     shown: Sequence[models.Model],
     ground: str = "",
+    search: dict[str, object] | None = None,
 ) -> AuditEntry:
-    """Record that a list or search result showing case data was consulted, and which rows it showed."""
+    """Record that a list or search result showing case data was consulted, and which rows it showed.
+    A search is one entry: what was searched for (`search`: its terms and filters) and what it showed."""
     return audit_record(
-        event=AuditEvent.VIEW,
+        event=AuditEvent.SEARCH if search else AuditEvent.VIEW,
         actor=actor,
         subject=model,
         request=request,
         ground=ground,
-        details={"page": page, "shown": [item.pk for item in shown]},
+        details={**(search or {}), "page": page, "shown": [item.pk for item in shown]},
     )

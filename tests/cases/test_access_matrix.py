@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime
 
+import pytest
+from django.utils import timezone
+
+from cases.models import Level
+from cases.services import nominal_share
 from mappa.audit.models import AuditEntry, AuditEvent
+from meetings.models import MeetingKind
+from meetings.services import meeting_schedule
 from tests.conftest import People, client_for
-from tests.nominal_fixtures import Cases
+from tests.nominal_fixtures import Cases, make_nominal
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +149,45 @@ def test_system_administrator_sees_no_nominals(people: People, cases: Cases) -> 
     content = client_for(people.administrator).get("/nominals/").content.decode()
 
     assert "0 people" in " ".join(content.split())
+
+
+def test_a_nominal_seen_on_two_grounds_is_listed_once(people: People, cases: Cases) -> None:
+    # The chair sees this person because they chair a meeting about them and because the case is
+    # shared with their agency.
+    nominal = make_nominal(
+        actor=people.coordinator, area=people.area, lead_agency=people.unit, level=Level.LEVEL_2, last_name="Twice"
+    )
+    nominal_share(actor=people.coordinator, nominal=nominal, agency=people.police, include_restricted=False)
+    meeting_schedule(
+        actor=people.coordinator,
+        nominal=nominal,
+        kind=MeetingKind.URGENT,
+        chair=people.chair,
+        minute_taker=people.coordinator,
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+    )
+
+    page = client_for(people.chair).get("/nominals/", {"sort": "name"}).context["page"]
+
+    assert [listed.pk for listed in page.object_list] == [cases.shared.pk, nominal.pk]
+    assert page.paginator.count == 2
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [("name", ["led_b", "shared", "led_z"]), ("reference", ["shared", "led_b", "led_z"])],
+)
+def test_nominals_seen_on_different_grounds_are_sorted_together(
+    people: People, cases: Cases, sort: str, expected: list[str]
+) -> None:
+    made = {
+        "led_b": make_nominal(actor=people.coordinator, area=people.area, lead_agency=people.police, last_name="Baker"),
+        "led_z": make_nominal(actor=people.coordinator, area=people.area, lead_agency=people.police, last_name="Zeal"),
+        "shared": cases.shared,  # Sharland, made before them
+    }
+    led_and_shared = {nominal.pk for nominal in made.values()}
+
+    page = client_for(people.practitioner).get("/nominals/", {"sort": sort}).context["page"]
+
+    listed = [nominal.pk for nominal in page.object_list if nominal.pk in led_and_shared]
+    assert listed == [made[key].pk for key in expected]

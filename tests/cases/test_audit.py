@@ -74,19 +74,27 @@ def test_shared_view_is_logged_with_the_share_as_ground(people: People, cases: C
     assert view.ground == "Shared with Maidstone Housing"
 
 
-def test_searches_are_logged_with_their_terms(people: People, cases: Cases) -> None:
-    client_for(people.coordinator).get("/nominals/", {"q": "Sharland", "category": "2"})
+def test_searches_are_logged_with_their_terms_and_the_people_they_showed(people: People, cases: Cases) -> None:
+    client = client_for(people.coordinator)
+    before = AuditEntry.objects.count()
+
+    client.get("/nominals/", {"q": "Sharland", "category": "2"})
 
     search = AuditEntry.objects.get(event=AuditEvent.SEARCH)
+    assert AuditEntry.objects.count() == before + 1  # the search and what it showed, in one entry
     assert search.actor == people.coordinator
     assert search.additional_data["terms"] == "Sharland"
     assert search.additional_data["filters"]["category"] == "2"
+    assert search.additional_data["shown"] == [cases.shared.pk]
 
 
 def test_browsing_without_search_terms_is_not_a_search(people: People, cases: Cases) -> None:
-    client_for(people.coordinator).get("/nominals/", {"category": "2"})
+    client_for(people.coordinator).get("/nominals/", {"category": "2", "sort": "name"})
 
     assert not AuditEntry.objects.filter(event=AuditEvent.SEARCH).exists()
+    listed = AuditEntry.objects.get(event=AuditEvent.VIEW, actor=people.coordinator)
+    assert listed.additional_data["page"] == "nominal list"
+    assert listed.additional_data["shown"] == [cases.own.pk, cases.shared.pk, cases.unshared.pk]
 
 
 def test_export_is_logged_as_a_disclosure_of_each_nominal(people: People, cases: Cases) -> None:

@@ -355,3 +355,15 @@ def test_search_tolerates_misspelt_names_on_postgresql(people: People, cases: Ca
 
     assert cases.unshared.case_reference in content
     assert cases.own.case_reference not in content
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="typo-tolerant search uses PostgreSQL trigrams")
+def test_misspelt_search_puts_the_closest_name_first_whatever_the_ground(people: People, cases: Cases) -> None:
+    # The practitioner sees Sharland because it is shared with their agency, and these two because
+    # their agency leads them; the closest name comes first all the same.
+    close = make_nominal(actor=people.coordinator, area=people.area, lead_agency=people.police, last_name="Sharlan")
+    far = make_nominal(actor=people.coordinator, area=people.area, lead_agency=people.police, last_name="Sharlow")
+
+    page = client_for(people.practitioner).get("/nominals/", {"q": "test sharland"}).context["page"]
+
+    assert [nominal.pk for nominal in page.object_list] == [cases.shared.pk, close.pk, far.pk]
