@@ -17,6 +17,7 @@ Shares are django-guardian object permissions granted to the agency's group.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -53,14 +54,15 @@ def _shared_with(user: User, codename: str = VIEW) -> QuerySet[NominalGroupObjec
 def nominals_visible_to(user: User) -> QuerySet[Nominal]:
     """Every nominal the user may see, as one query (no rows are loaded to work it out)."""
     grounds = nominal_grounds(user)
-    if not grounds:
-        return Nominal.objects.none()
-    first, *others = grounds
-    if not others:
-        return first
-    ids = (ground.order_by().values_list("pk", flat=True) for ground in grounds)
-    first_ids, *other_ids = ids
-    return Nominal.objects.filter(pk__in=first_ids.union(*other_ids, all=True))
+    if len(grounds) <= 1:
+        return grounds[0] if grounds else Nominal.objects.none()
+    return Nominal.objects.filter(pk__in=union_all([ground.values_list("pk", flat=True) for ground in grounds]))
+
+
+def union_all(sets: list[QuerySet[Any, Any]]) -> QuerySet[Any, Any]:
+    """The sets (at least one) joined with UNION ALL, their own orderings dropped."""
+    first, *others = (rows.order_by() for rows in sets)
+    return first.union(*others, all=True) if others else first
 
 
 def nominal_grounds(user: User) -> list[QuerySet[Nominal]]:

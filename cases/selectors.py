@@ -13,7 +13,7 @@ from django.db.models.expressions import OrderBy
 
 from agencies.models import Agency, User
 from cases.models import Nominal, NominalGroupObjectPermission, NominalName
-from cases.policy import VIEW, VIEW_RESTRICTED, nominal_grounds
+from cases.policy import VIEW, VIEW_RESTRICTED, nominal_grounds, union_all
 
 IDENTIFIER_FIELDS = [
     (re.compile(r"^(\d{2}|\d{4})/\d{1,7}[A-Z]$"), "pnc_id"),
@@ -51,9 +51,14 @@ def _identifier_query(term: str) -> Q | None:
     return None
 
 
+def _name_key(term: str) -> str:
+    """A search term as names are stored: lower case, single spaces."""
+    return " ".join(term.lower().split())
+
+
 def _names_matching(term: str) -> QuerySet[NominalName]:
     """Names like `term`: trigram similarity on PostgreSQL (typos and partial names), words on SQLite."""
-    name = " ".join(term.lower().split())
+    name = _name_key(term)
     names = NominalName.objects.all()
     if connection.vendor == "postgresql":
         return names.filter(Q(name__trigram_similar=name) | Q(name__trigram_word_similar=name))
@@ -67,7 +72,7 @@ def _nominal_ids_matching(term: str) -> list[int]:
     lossy, and re-checking its candidates is most of a search's work, which the count and the page
     would otherwise each repeat. The two kinds of likeness are asked for apart and the answers
     joined, since under OR every candidate of either is re-checked against both."""
-    name = " ".join(term.lower().split())
+    name = _name_key(term)
     names = NominalName.objects.order_by().values_list("nominal_id", flat=True)
     similar = names.filter(name__trigram_similar=name)
     return sorted(set(similar.union(names.filter(name__trigram_word_similar=name))))
@@ -102,22 +107,18 @@ def nominal_list(user: User, filters: NominalFilters) -> QuerySet[Nominal]:
             else:
                 matching &= Q(pk__in=_nominal_ids_matching(filters.q))
                 if not filters.sort:
-                    name = " ".join(filters.q.lower().split())
                     best_match = Subquery(
                         names.filter(nominal_id=OuterRef("pk"))
-                        .annotate(similarity=TrigramSimilarity("name", name))
+                        .annotate(similarity=TrigramSimilarity("name", _name_key(filters.q)))
                         .order_by("-similarity")
                         .values("similarity")[:1]
                     )
                     order = [F("match").desc(nulls_last=True), "pk"]
     sets = []
     for ground in nominal_grounds(user):
-        nominals = ground.filter(matching).select_related("area", "district", "lead_agency").order_by()
+        nominals = ground.filter(matching).select_related("area", "district", "lead_agency")
         sets.append(nominals.annotate(match=best_match) if best_match is not None else nominals)
-    if not sets:
-        return Nominal.objects.none()
-    first, *others = sets
-    return (first.union(*others, all=True) if others else first).order_by(*order)
+    return union_all(sets).order_by(*order) if sets else Nominal.objects.none()
 
 
 def nominal_shares(nominal: Nominal) -> list[dict[str, Any]]:
