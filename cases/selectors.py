@@ -22,6 +22,21 @@ IDENTIFIER_FIELDS = [
     (re.compile(r"^\d{6,10}$"), "visor_reference"),
 ]
 
+# What a list or export shows of each nominal, and what it may be sorted by.
+LISTED_FIELDS = [
+    "case_reference",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "category",
+    "level",
+    "location",
+    "status",
+    "updated_at",
+    "district__name",
+    "lead_agency__name",
+]
+
 SORTS = {
     "name": ["last_name", "first_name", "pk"],
     "reference": ["case_reference"],
@@ -116,7 +131,7 @@ def nominal_list(user: User, filters: NominalFilters) -> QuerySet[Nominal]:
                     order = [F("match").desc(nulls_last=True), "pk"]
     sets = []
     for ground in nominal_grounds(user):
-        nominals = ground.filter(matching).select_related("area", "district", "lead_agency")
+        nominals = ground.filter(matching).select_related("district", "lead_agency").only(*LISTED_FIELDS)
         sets.append(nominals.annotate(match=best_match) if best_match is not None else nominals)
     return union_all(sets).order_by(*order) if sets else Nominal.objects.none()
 

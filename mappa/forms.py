@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
@@ -6,6 +7,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.models import ModelChoiceIterator
 
 
 class SignInForm(AuthenticationForm):
@@ -72,6 +74,7 @@ class GovForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         apply_gov_messages(self)
+        read_choices_at_once(self)
 
 
 class VersionForm(GovForm):
@@ -92,6 +95,30 @@ class GovModelForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         apply_gov_messages(self)
+        read_choices_at_once(self)
+
+
+class ChoicesReadAtOnce(ModelChoiceIterator):
+    """A field's records read with one ordinary query, and kept for the rest of the form's life.
+
+    Django reads them through a server-side cursor, held open to the end of the transaction, which
+    suits millions of rows, not the few dozen districts or agencies a form offers."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for record in self.queryset:
+            yield self.choice(record)
+
+
+def read_choices_at_once(form: forms.BaseForm) -> None:
+    """Offer each record choice in the form through `ChoicesReadAtOnce`. A form that sets a field's
+    queryset after this (as filter forms do for the user's area) keeps it: the setter reuses the
+    field's iterator."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.iterator = ChoicesReadAtOnce
+            field.widget.choices = field.choices
 
 
 def apply_gov_messages(form: forms.BaseForm) -> None:

@@ -138,8 +138,10 @@ class PanelMemberForm(GovForm):
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
-        self.fields["user"].queryset = User.objects.filter(agency__in=agencies, is_active=True).order_by(  # type: ignore[attr-defined]
-            "last_name", "first_name"
+        self.fields["user"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(agency__in=agencies, is_active=True)
+            .select_related("agency")
+            .order_by("last_name", "first_name")
         )
         self.fields["user"].label_from_instance = lambda user: f"{user.display_name}, {user.agency}"  # type: ignore[attr-defined]
 

@@ -16,6 +16,21 @@ from cases.models import Category, Nominal
 from mappa.audit.models import AuditEntry, AuditEvent, Report, ReportReview
 
 PAGE_SIZE = 50
+# What a page of entries shows of each (not the stored request details and changes, which can be long).
+LISTED_FIELDS = [
+    "timestamp",
+    "event",
+    "content_type__app_label",
+    "content_type__model",
+    "object_repr",
+    "changes",
+    "ground",
+    "remote_addr",
+    "nominal_id",
+    "attempted_username",
+    "actor__username",
+    "actor__agency__name",
+]
 WORKING_HOURS = (8, 18)  # 08:00 to 17:59, Monday to Friday
 
 
@@ -74,7 +89,7 @@ def audit_page(entries: QuerySet[AuditEntry], cursor: Cursor | None) -> tuple[li
     """One page of entries after `cursor`, and the cursor for the next page (None at the end)."""
     if cursor is not None:
         entries = entries.filter(Q(timestamp__lt=cursor.timestamp) | Q(timestamp=cursor.timestamp, pk__lt=cursor.pk))
-    rows = list(entries.select_related("actor__agency", "content_type")[: PAGE_SIZE + 1])
+    rows = list(entries.select_related("actor__agency", "content_type").only(*LISTED_FIELDS)[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return rows, (Cursor(rows[-1].timestamp, rows[-1].pk) if more else None)

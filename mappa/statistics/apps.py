@@ -8,5 +8,6 @@ class StatisticsConfig(AppConfig):
 
     def ready(self) -> None:
         from mappa.statistics import freshness
+        from mappa.statistics.kpis import KPIS
 
-        freshness.connect()
+        freshness.connect(KPIS)

@@ -22,6 +22,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -29,7 +30,8 @@ from django.db.models import (
 from django.db.models.functions import TruncDate, TruncMonth
 
 from agencies.models import Area, District, User
-from mappa.statistics.freshness import area_version
+from cases.models import Exit
+from mappa.statistics import freshness
 from meetings.models import Action, ActionStatus, Attendance, Invitation, Meeting, MeetingStatus
 from meetings.policy import meetings_visible_to
 from referrals.models import Referral, ReferralStatus
@@ -106,6 +108,7 @@ class Kpi:
     visible: Callable[[User, QuerySet[Any]], QuerySet[Any]]  # the items this user may see
     nominal: str  # the path from an item to its nominal
     column: str  # what an item is, for the drill-down's table heading
+    counts: tuple[type[Model], ...]  # the records whose changes can move it, besides the area and its nominals
 
 
 def _met(condition: Q | Exists) -> ExpressionWrapper[Any]:
@@ -213,6 +216,7 @@ KPIS: tuple[Kpi, ...] = (
         _referrals_seen,
         "nominal",
         "Referral",
+        (Referral,),
     ),
     Kpi(
         "custodial",
@@ -226,6 +230,7 @@ KPIS: tuple[Kpi, ...] = (
         _referrals_seen,
         "nominal",
         "Referral",
+        (Referral,),
     ),
     Kpi(
         "first_meeting",
@@ -239,6 +244,7 @@ KPIS: tuple[Kpi, ...] = (
         _referrals_seen,
         "nominal",
         "Referral",
+        (Referral, Meeting),
     ),
     Kpi(
         "reviews",
@@ -249,6 +255,7 @@ KPIS: tuple[Kpi, ...] = (
         _meetings_seen("pk"),
         "nominal",
         "Meeting that set the date",
+        (Meeting, Exit),
     ),
     Kpi(
         "attendance",
@@ -262,6 +269,7 @@ KPIS: tuple[Kpi, ...] = (
         _meetings_seen("meeting"),
         "meeting__nominal",
         "Invitation",
+        (Invitation, Meeting),
     ),
     Kpi(
         "minutes",
@@ -275,6 +283,7 @@ KPIS: tuple[Kpi, ...] = (
         _meetings_seen("pk"),
         "nominal",
         "Meeting",
+        (Meeting,),
     ),
     Kpi(
         "actions",
@@ -285,6 +294,7 @@ KPIS: tuple[Kpi, ...] = (
         _meetings_seen("meeting"),
         "nominal",
         "Action",
+        (Action, Meeting),
     ),
 )
 KPIS_BY_KEY = {kpi.key: kpi for kpi in KPIS}
@@ -317,16 +327,27 @@ def measure(kpi: Kpi, area: Area, period: Period, today: datetime.date) -> Measu
 
 
 def measure_all(area: Area, period: Period, today: datetime.date) -> list[Measure]:
-    """Every indicator for the period. The figures are cached until the area's records change (see
-    `freshness`), the day ends, or an hour passes, whichever comes first."""
+    """Every indicator for the period. Each indicator's figures are cached until a record it counts
+    changes (see `freshness`), the day ends, or an hour passes, whichever comes first; a dashboard
+    works out afresh only the indicators whose figures were forgotten."""
     district = period.district.pk if period.district else ""
-    key = f"kpis:{area.pk}:{area_version(area.pk)}:{period.since}:{period.until}:{district}:{today}"
-    stored: list[tuple[str, list[tuple[datetime.date, int, int]]]] | None = cache.get(key)
-    if stored is None:
-        measures = [measure(kpi, area, period, today) for kpi in KPIS]
-        cache.set(key, [(m.kpi.key, [(o.month, o.met, o.counted) for o in m.months]) for m in measures], CACHED_FOR)
-        return measures
-    return [_measure_of(KPIS_BY_KEY[kpi_key], tuple(Month(*month) for month in months)) for kpi_key, months in stored]
+    versions = freshness.versions(area.pk, KPIS_BY_KEY)
+    keys = {
+        kpi.key: f"kpis:{area.pk}:{kpi.key}:{versions[kpi.key]}:{period.since}:{period.until}:{district}:{today}"
+        for kpi in KPIS
+    }
+    stored: dict[str, list[tuple[datetime.date, int, int]]] = cache.get_many(keys.values())
+    measures, worked_out = [], {}
+    for kpi in KPIS:
+        months = stored.get(keys[kpi.key])
+        if months is None:
+            measures.append(measure(kpi, area, period, today))
+            worked_out[keys[kpi.key]] = [(month.month, month.met, month.counted) for month in measures[-1].months]
+        else:
+            measures.append(_measure_of(kpi, tuple(Month(*month) for month in months)))
+    if worked_out:
+        cache.set_many(worked_out, CACHED_FOR)
+    return measures
 
 
 def _measure_of(kpi: Kpi, months: tuple[Month, ...]) -> Measure:

@@ -16,7 +16,9 @@ import pytest
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -170,3 +172,46 @@ def test_arbitrary_input_gives_errors_or_a_valid_form(form_class: type[forms.Bas
             str(form.errors)  # the messages render
 
     check()
+
+
+OFFERING_RECORDS = [
+    form_class
+    for form_class in FORMS
+    if issubclass(form_class, GovForm | GovModelForm)
+    and any(isinstance(field, forms.ModelChoiceField) for field in form_class.base_fields.values())
+]
+
+
+def test_some_forms_offer_records() -> None:
+    assert len(OFFERING_RECORDS) >= 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form_class", OFFERING_RECORDS, ids=lambda f: f.__name__)
+def test_record_choices_are_read_once_per_form(form_class: type[forms.BaseForm], people: People) -> None:
+    """A form offering records (districts, agencies) reads each list with one plain query however
+    often it is shown, not through a server-side cursor."""
+    form = make(form_class, people, None)
+    record_fields = [bound for bound in form if isinstance(bound.field, forms.ModelChoiceField)]
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(2):
+            for bound in record_fields:
+                str(bound)
+                len(bound.field.choices)  # type: ignore[attr-defined]
+    lists_read = [query for query in captured.captured_queries if "ORDER BY" in query["sql"] or "COUNT" in query["sql"]]
+    assert len(lists_read) <= len(record_fields)
+    assert not [query for query in captured.captured_queries if "DECLARE" in query["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_record_choice_is_checked_against_the_database_not_the_list_shown(people: People) -> None:
+    from cases.forms import NominalFilterForm
+
+    ashford = District.objects.create(area=people.area, name="Ashford")
+    brighton = District.objects.create(area=people.other_area, name="Brighton")
+    form = NominalFilterForm({"district": ashford.pk}, area=people.area)
+    assert "Ashford" in [label for _, label in form.fields["district"].choices]  # type: ignore[attr-defined]
+    ashford.delete()
+    assert not form.is_valid()
+    assert not NominalFilterForm({"district": brighton.pk}, area=people.area).is_valid()
+    assert NominalFilterForm({"district": people.housing.district_id}, area=people.area).is_valid()
