@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from agencies.models import Agency, AreaUserObjectPermission, Role, User
+from agencies.models import Agency, Area, AreaUserObjectPermission, Role, User
 
 CATEGORY4_PERMISSION = "agencies.handle_category4"
 
@@ -13,7 +14,9 @@ CATEGORY4_PERMISSION = "agencies.handle_category4"
 def category4_cleared_area_ids(user: User) -> QuerySet[AreaUserObjectPermission, int]:
     """The areas in which the user may see Category 4 cases (as a subquery)."""
     return AreaUserObjectPermission.objects.filter(
-        user=user, permission__codename="handle_category4", permission__content_type__app_label="agencies"
+        user=user,
+        permission__codename="handle_category4",
+        permission__content_type=ContentType.objects.get_for_model(Area),  # cached: one join fewer
     ).values_list("content_object_id", flat=True)
 
 

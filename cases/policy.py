@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from agencies.models import Role, User
@@ -47,7 +48,9 @@ def _shared_with(user: User, codename: str = VIEW) -> QuerySet[NominalGroupObjec
     if user.agency is None:
         return NominalGroupObjectPermission.objects.none().values_list("content_object_id", flat=True)
     return NominalGroupObjectPermission.objects.filter(
-        group_id=user.agency.group_id, permission__codename=codename, permission__content_type__app_label="cases"
+        group_id=user.agency.group_id,
+        permission__codename=codename,
+        permission__content_type=ContentType.objects.get_for_model(Nominal),  # cached: one join fewer
     ).values_list("content_object_id", flat=True)
 
 

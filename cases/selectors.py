@@ -14,6 +14,7 @@ from django.db.models.expressions import OrderBy
 from agencies.models import Agency, User
 from cases.models import Nominal, NominalGroupObjectPermission, NominalName
 from cases.policy import VIEW, VIEW_RESTRICTED, nominal_grounds, union_all
+from mappa.pages import Listing
 
 IDENTIFIER_FIELDS = [
     (re.compile(r"^(\d{2}|\d{4})/\d{1,7}[A-Z]$"), "pnc_id"),
@@ -93,8 +94,9 @@ def _nominal_ids_matching(term: str) -> list[int]:
     return sorted(set(similar.union(names.filter(name__trigram_word_similar=name))))
 
 
-def nominal_list(user: User, filters: NominalFilters) -> QuerySet[Nominal]:
-    """The nominals the user may see, searched, filtered and sorted; ready to paginate.
+def nominal_list(user: User, filters: NominalFilters) -> Listing:
+    """The nominals the user may see, searched, filtered and sorted, and a query counting them;
+    ready to paginate.
 
     Each ground on which the user sees nominals is filtered on its own and the sets are joined with
     UNION ALL, so that PostgreSQL sorts a few thousand led or shared nominals and takes the page
@@ -129,11 +131,13 @@ def nominal_list(user: User, filters: NominalFilters) -> QuerySet[Nominal]:
                         .values("similarity")[:1]
                     )
                     order = [F("match").desc(nulls_last=True), "pk"]
-    sets = []
-    for ground in nominal_grounds(user):
-        nominals = ground.filter(matching).select_related("district", "lead_agency").only(*LISTED_FIELDS)
-        sets.append(nominals.annotate(match=best_match) if best_match is not None else nominals)
-    return union_all(sets).order_by(*order) if sets else Nominal.objects.none()
+    grounds = [ground.filter(matching) for ground in nominal_grounds(user)]
+    if not grounds:
+        return Listing(Nominal.objects.none(), Nominal.objects.none())
+    sets = [ground.select_related("district", "lead_agency").only(*LISTED_FIELDS) for ground in grounds]
+    if best_match is not None:
+        sets = [nominals.annotate(match=best_match) for nominals in sets]
+    return Listing(union_all(sets).order_by(*order), union_all([ground.values("pk") for ground in grounds]))
 
 
 def nominal_shares(nominal: Nominal) -> list[dict[str, Any]]:

@@ -182,7 +182,7 @@ def nominal_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
     form, filters = _filter_form(request, user)
     if filters is None:
         return render(request, "cases/nominal_list.html", {"form": form, "page": None}, status=400)
-    nominals = list(nominal_list(user, filters))
+    nominals = list(nominal_list(user, filters).rows)
     audit_record_many(
         event=AuditEvent.DISCLOSURE,
         actor=user,

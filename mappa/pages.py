@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, overload
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -64,10 +65,40 @@ def put_errors(error: ValidationError, forms: list[BaseForm]) -> None:
             target.add_error(field, errors)
 
 
+@dataclass(frozen=True)
+class Listing:
+    """Rows to page through, and a query that counts them without reading them: a union's own count
+    would carry every join and column of its rows."""
+
+    rows: QuerySet[Any]
+    counted: QuerySet[Any]
+    ordered = True
+
+    @property
+    def model(self) -> type[Model]:
+        return self.rows.model
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> QuerySet[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        return self.rows[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return self.count()
+
+
 def consulted_page(
     request: HttpRequest,
     actor: User,
-    rows: QuerySet[Any],
+    rows: QuerySet[Any] | Listing,
     *,
     name: str,
     per_page: int = 50,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from agencies.models import Role, User
@@ -46,7 +47,7 @@ def _agency_grants(user: User, codename: str) -> QuerySet[MeetingGroupObjectPerm
     return MeetingGroupObjectPermission.objects.filter(
         group_id=user.agency.group_id,  # type: ignore[union-attr]
         permission__codename=codename,
-        permission__content_type__app_label="meetings",
+        permission__content_type=ContentType.objects.get_for_model(Meeting),  # cached: one join fewer
     ).values_list("content_object_id", flat=True)
 
 

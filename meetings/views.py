@@ -506,7 +506,10 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
     """The meetings the user chairs, minutes, or whose agency is invited to, soonest first."""
     user = signed_in_user(request)
     meetings = (
-        meetings_visible_to(user).select_related("nominal", "chair", "panel_day__district").order_by("-starts_at", "pk")
+        meetings_visible_to(user)
+        .select_related("nominal")
+        .only("starts_at", "kind", "level", "place", "status", "nominal__case_reference")  # what the list shows
+        .order_by("-starts_at", "pk")
     )
     if may_manage_meetings(user):
         # Co-ordinators see every meeting on the panel days; here, only those they chair or minute.
