@@ -106,3 +106,16 @@ def test_entries_written_together_are_chained_in_order(people: People, cases) ->
 
     call_command("verify_audit_log")
     assert AuditEntry.objects.filter(event=AuditEvent.DISCLOSURE).count() == 4
+
+
+@postgres_only
+def test_the_planner_knows_a_nominal_all_but_decides_the_area() -> None:
+    """Without these statistics PostgreSQL expects a nominal's entries in an area to number one or
+    two, and reads every entry of a long history to sort it instead of walking the index to a page."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT stxkind, ARRAY(SELECT attname FROM pg_attribute WHERE attrelid = stxrelid "
+            "AND attnum = ANY(stxkeys) ORDER BY attname) FROM pg_statistic_ext "
+            "WHERE stxname = 'audit_area_nominal_stats' AND stxrelid = 'audit_auditentry'::regclass"
+        )
+        assert cursor.fetchall() == [(["f"], ["area_id", "nominal_id"])]
