@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from mappa.audit.models import AuditEntry, AuditEvent
 from meetings.models import Attendance, Meeting, MinutesRequest
@@ -333,3 +337,36 @@ def test_panel_day_meeting_and_reviews_pages_run_constant_queries(  # type: igno
     for path in paths:
         with django_assert_num_queries(counts[path]):
             client.get(path)
+
+
+def test_the_chairs_meetings_show_each_meeting_in_a_constant_number_of_queries(
+    people: People, cases: Any, setting: Setting
+) -> None:
+    from meetings.models import MeetingKind
+    from meetings.services import meeting_schedule
+
+    client = client_for(people.chair)
+
+    def shown() -> tuple[str, int]:
+        client.get("/meetings/")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/meetings/")
+        assert response.status_code == 200
+        return response.content.decode(), len(captured.captured_queries)
+
+    _, with_one = shown()
+    for hour in range(11, 16):
+        meeting_schedule(
+            actor=people.coordinator,
+            nominal=cases.own,
+            kind=MeetingKind.REVIEW,
+            chair=people.chair,
+            minute_taker=people.coordinator,
+            starts_at=timezone.make_aware(datetime.datetime.combine(MEETING_DAY, datetime.time(hour))),
+            panel_day=setting.panel_day,
+            invite=[],
+        )
+    page, with_six = shown()
+    assert with_six == with_one
+    assert page.count(f"{cases.own.case_reference}: review meeting, Level 2") == 6
+    assert f"{MEETING_DAY.day} {MEETING_DAY:%b %Y}, 15:00" in page
