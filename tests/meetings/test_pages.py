@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -11,10 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mappa.audit.models import AuditEntry, AuditEvent
-from meetings.models import Attendance, Meeting, MinutesRequest
+from meetings.models import Attendance, Meeting, MeetingKind, MinutesRequest
 from meetings.services import (
     meeting_approve,
     meeting_distribute,
+    meeting_schedule,
     meeting_submit,
     minutes_request_record,
 )
@@ -22,6 +22,7 @@ from tests.conftest import People, client_for
 from tests.factories import make_user
 from tests.meeting_fixtures import MEETING_DAY, Setting
 from tests.meetings.test_services import hold, minutes
+from tests.nominal_fixtures import Cases
 
 pytestmark = pytest.mark.django_db
 
@@ -340,11 +341,8 @@ def test_panel_day_meeting_and_reviews_pages_run_constant_queries(  # type: igno
 
 
 def test_the_chairs_meetings_show_each_meeting_in_a_constant_number_of_queries(
-    people: People, cases: Any, setting: Setting
+    people: People, cases: Cases, setting: Setting
 ) -> None:
-    from meetings.models import MeetingKind
-    from meetings.services import meeting_schedule
-
     client = client_for(people.chair)
 
     def shown() -> tuple[str, int]:

@@ -8,8 +8,9 @@ times through the whole middleware stack, recording the median and 95th percenti
 number of queries. The floor is the account page, a signed-in page that does next to nothing beyond
 the middleware (session, second factor, audit context); each page's median is printed as a ratio of
 the floor's. The floor is requested before each request of a page and the ratio is taken to those
-requests, so that a machine that slows down or speeds up during the run moves both alike. Also times the annual report's computation for the demo area, which runs in the
-background and is not a page. Prints a Markdown table; fails if any page does not answer 200.
+requests, so that a machine that slows down or speeds up during the run moves both alike. Also
+times the annual report's computation for the demo area, which runs in the background and is not
+a page. Prints a Markdown table; fails if any page does not answer 200.
 """
 
 from __future__ import annotations
