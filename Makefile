@@ -5,7 +5,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint security audit-dependencies migrations-check deploy-check restore-drill clean
+# The days `make test-dates` runs the tests marked `dated` on (see tests/calendar_days.py).
+TEST_DATES ?= $(shell $(PYTHON) -m tests.calendar_days)
+
+.PHONY: setup run test test-dates lint security audit-dependencies migrations-check deploy-check restore-drill clean
 
 setup: $(VENV)/.installed node_modules/.installed static/build/.built
 
@@ -31,6 +34,15 @@ run: setup
 
 test: setup
 	$(PY) -m pytest
+
+# The tests that depend on today's date, once as if today were each of TEST_DATES. `make -j2` runs
+# two days at once: each has its own PostgreSQL test database (when DATABASE_URL is set) and the
+# in-process cache and tasks instead of a shared Redis.
+test-dates: $(addprefix test-on-,$(TEST_DATES))
+
+test-on-%: setup
+	TEST_TODAY=$* REDIS_URL= $(if $(DATABASE_URL),DATABASE_URL=$(DATABASE_URL)_on_$(subst -,_,$*)) \
+		$(PY) -m pytest -q -m dated
 
 lint: setup
 	$(PY) -m ruff check .

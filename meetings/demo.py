@@ -8,7 +8,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind, Area, User
+from agencies.models import Agency, AgencyKind, Area, District, User
 from cases.models import Level, LevelPeriod, Nominal, Status
 from meetings.models import (
     Action,
@@ -17,7 +17,6 @@ from meetings.models import (
     LevelDecision,
     Meeting,
     MeetingKind,
-    MeetingStatus,
     PanelDay,
     Pillar,
 )
@@ -65,9 +64,17 @@ STATES = [
 ]
 
 
+HISTORY_MONTHS = 12  # panel days from a year before the demo's day
+AHEAD_MONTHS = 3  # and for the months after it
+MISSED_REVIEW_SHARE = 0.1  # cases whose last review was not held: overdue today
+
+
 @transaction.atomic
 def seed_demo_meetings(*, area: Area, coordinator: User, chair: User, today: datetime.date) -> int:
-    """Does nothing if the area already has panel days."""
+    """A year of monthly panel days per district and the months ahead, each Level 2/3 case on them at
+    its level's interval, dated from `today` so that on any day there are meetings past and to come,
+    reviews due soon and overdue, and this week's meetings with minutes still open.
+    Does nothing if the area already has panel days."""
     if PanelDay.objects.filter(area=area).exists():
         return 0
     rng = random.Random(11)  # noqa: S311  (reproducible demo data)  # nosec B311
@@ -76,56 +83,92 @@ def seed_demo_meetings(*, area: Area, coordinator: User, chair: User, today: dat
         Nominal.objects.filter(area=area, status=Status.ACTIVE, level__in=[Level.LEVEL_2, Level.LEVEL_3])
         .exclude(district__isnull=True)
         .select_related("district")
+        .order_by("case_reference")
     )
+    started = dict(LevelPeriod.objects.filter(nominal__in=nominals, end__isnull=True).values_list("nominal", "start"))
     districts = {nominal.district for nominal in nominals if nominal.district is not None}
     made = 0
     for district in sorted(districts, key=lambda d: d.name):
-        housing = Agency.objects.filter(area=area, kind=AgencyKind.HOUSING, district=district).first()
-        standing = [
-            a
-            for a in (
-                agencies[AgencyKind.POLICE],
-                agencies[AgencyKind.PROBATION],
-                agencies[AgencyKind.CHILDRENS_SERVICES],
-                housing,
-            )
-            if a
-        ]
-        first = add_months(today, -12).replace(day=min(10 + district.pk % 15, 28))
         days = panel_days_schedule(
             actor=coordinator,
             district=district,
-            first=first,
-            months=14,
+            first=add_months(today, -HISTORY_MONTHS).replace(day=min(10 + district.pk % 15, 28)),
+            months=HISTORY_MONTHS + AHEAD_MONTHS + 1,
             place=f"{district.name} police station",
             video_link="",
-            standing_agencies=standing,
+            standing_agencies=_standing(area, district, agencies),
         )
-        for panel_day in days:
-            for nominal in [n for n in nominals if n.district_id == district.pk]:
-                interval = 2 if nominal.level == Level.LEVEL_3 else 4
-                started = LevelPeriod.objects.get(nominal=nominal, end__isnull=True).start
-                if panel_day.date <= started or (panel_day.date.month - first.month) % interval:
-                    continue
+        for nominal in [n for n in nominals if n.district_id == district.pk]:
+            for panel_day in _cycle(rng, days, nominal, since=started[nominal.pk], today=today):
                 made += 1
                 _meeting(rng, panel_day, nominal, coordinator, chair, today, agencies)
-    _every_state_for(agency=User.objects.get(username="housing").agency, coordinator=coordinator, today=today)
+    made += _this_week(rng, nominals=nominals, coordinator=coordinator, chair=chair, today=today, agencies=agencies)
     return made
 
 
-def _every_state_for(*, agency: Agency | None, coordinator: User, today: datetime.date) -> None:
-    """Give the demo housing officer's agency an action in each state, on the latest held meeting."""
-    meeting = (
-        Meeting.objects.filter(area=coordinator.area, status__in=[MeetingStatus.HELD, MeetingStatus.SUBMITTED])
-        .order_by("-starts_at")
-        .first()
-    )
-    if agency is None or meeting is None:
-        return
-    held = set(Action.objects.filter(owning_agency=agency).values_list("status", flat=True))
+def _standing(area: Area, district: District, agencies: dict[AgencyKind, Agency | None]) -> list[Agency]:
+    housing = Agency.objects.filter(area=area, kind=AgencyKind.HOUSING, district=district).first()
+    kinds = (AgencyKind.POLICE, AgencyKind.PROBATION, AgencyKind.CHILDRENS_SERVICES)
+    return [agency for agency in [*(agencies[kind] for kind in kinds), housing] if agency]
+
+
+def _cycle(
+    rng: random.Random, days: list[PanelDay], nominal: Nominal, *, since: datetime.date, today: datetime.date
+) -> list[PanelDay]:
+    """The panel days a case comes to: every second month at Level 3, every fourth at Level 2, in a
+    phase of its own so that the district's cases spread over its panel days; now and then the last
+    review before today was missed."""
+    interval = 2 if nominal.level == Level.LEVEL_3 else 4
+    phase = rng.randrange(interval)
+    chosen = [day for month, day in enumerate(days) if (month - phase) % interval == 0 and day.date > since]
+    past = [day for day in chosen if day.date < today]
+    if len(past) > 1 and rng.random() < MISSED_REVIEW_SHARE:
+        chosen.remove(past[-1])
+    return chosen
+
+
+def _this_week(
+    rng: random.Random,
+    *,
+    nominals: list[Nominal],
+    coordinator: User,
+    chair: User,
+    today: datetime.date,
+    agencies: dict[AgencyKind, Agency | None],
+) -> int:
+    """Two urgent meetings of the last few days, whatever the panel calendar: one waiting for the
+    chair's approval, one whose minutes are still being written, with the demo housing officer's
+    agency holding an action in every state."""
+    housing = User.objects.get(username="housing").agency
+    local = [n for n in nominals if housing is not None and n.district_id == housing.district_id]
+    if housing is None or len(local) < 2:
+        return 0
+    for nominal, days_ago, submit in ((local[0], 5, True), (local[1], 2, False)):
+        starts = timezone.make_aware(
+            datetime.datetime.combine(today - datetime.timedelta(days=days_ago), datetime.time(14))
+        )
+        meeting = meeting_schedule(
+            actor=coordinator,
+            nominal=nominal,
+            kind=MeetingKind.URGENT,
+            chair=chair,
+            minute_taker=coordinator,
+            starts_at=starts,
+            place=f"{nominal.district} police station",
+            invite=[a for a in (agencies[AgencyKind.POLICE], agencies[AgencyKind.PROBATION], housing) if a],
+        )
+        _hold(rng, meeting, coordinator)
+        if submit:
+            _write_minutes(rng, meeting, nominal, coordinator)
+            meeting_submit(actor=coordinator, meeting=Meeting.objects.get(pk=meeting.pk))
+        else:
+            _every_state_for(agency=housing, meeting=meeting, coordinator=coordinator)
+        Meeting.objects.filter(pk=meeting.pk).update(held_at=starts + datetime.timedelta(hours=1))
+    return 2
+
+
+def _every_state_for(*, agency: Agency, meeting: Meeting, coordinator: User) -> None:
     for number, state in enumerate(ActionStatus):
-        if state in held:
-            continue
         action = action_add(
             actor=coordinator,
             meeting=meeting,
@@ -163,45 +206,8 @@ def _meeting(
     )
     if panel_day.date >= today:
         return
-    rows = {}
-    for invitation in meeting.invitations.select_related("agency"):
-        attendance = rng.choice(
-            [
-                Attendance.ATTENDED,
-                Attendance.ATTENDED,
-                Attendance.APOLOGIES,
-                Attendance.REPORT,
-                Attendance.DID_NOT_ATTEND,
-            ]
-        )
-        rows[invitation] = {
-            "attendance": attendance,
-            "attendee_name": "Demo attendee" if attendance == Attendance.ATTENDED else "",
-            "attendee_role": "Practitioner" if attendance == Attendance.ATTENDED else "",
-            "information_shared": "Engaging with supervision; no new concerns."
-            if attendance == Attendance.ATTENDED
-            else "",
-        }
-    meeting_record_attendance(actor=coordinator, meeting=meeting, rows=rows)
-    meeting_mark_held(actor=coordinator, meeting=meeting)
-    meeting = type(meeting).objects.get(pk=meeting.pk)
-    meeting = meeting_minutes_update(
-        actor=coordinator,
-        meeting=meeting,
-        expected_version=meeting.minutes_version,
-        values={
-            "confidentiality_statement_read": True,
-            "at_risk": ["known_adults", "children"],
-            "risk_nature": "Violence towards a former partner, and emotional harm to her children.",
-            "imminence": "could_happen",
-            "rosh_level": "high" if nominal.level == 2 else "very_high",
-            "level_decision": LevelDecision.CONTINUE,
-            "level_rationale": "Risk remains high; the plan is working and needs multi-agency oversight.",
-            "offender_informed": True,
-            **_next_review(rng, panel_day, nominal),
-            "executive_summary": "The panel reviewed the risk management plan and agreed to continue at the same level.",
-        },
-    )
+    _hold(rng, meeting, coordinator)
+    meeting = _write_minutes(rng, meeting, nominal, coordinator)
     meeting_decision_add(
         actor=coordinator,
         meeting=meeting,
@@ -264,12 +270,56 @@ def _meeting(
     _as_it_happened(rng, meeting, today)
 
 
-def _next_review(rng: random.Random, panel_day: PanelDay, nominal: Nominal) -> dict[str, object]:
+def _hold(rng: random.Random, meeting: Meeting, coordinator: User) -> None:
+    rows = {}
+    for invitation in meeting.invitations.select_related("agency"):
+        attendance = rng.choice(
+            [
+                Attendance.ATTENDED,
+                Attendance.ATTENDED,
+                Attendance.APOLOGIES,
+                Attendance.REPORT,
+                Attendance.DID_NOT_ATTEND,
+            ]
+        )
+        attended = attendance == Attendance.ATTENDED
+        rows[invitation] = {
+            "attendance": attendance,
+            "attendee_name": "Demo attendee" if attended else "",
+            "attendee_role": "Practitioner" if attended else "",
+            "information_shared": "Engaging with supervision; no new concerns." if attended else "",
+        }
+    meeting_record_attendance(actor=coordinator, meeting=meeting, rows=rows)
+    meeting_mark_held(actor=coordinator, meeting=meeting)
+
+
+def _write_minutes(rng: random.Random, meeting: Meeting, nominal: Nominal, coordinator: User) -> Meeting:
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    return meeting_minutes_update(
+        actor=coordinator,
+        meeting=meeting,
+        expected_version=meeting.minutes_version,
+        values={
+            "confidentiality_statement_read": True,
+            "at_risk": ["known_adults", "children"],
+            "risk_nature": "Violence towards a former partner, and emotional harm to her children.",
+            "imminence": "could_happen",
+            "rosh_level": "high" if nominal.level == 2 else "very_high",
+            "level_decision": LevelDecision.CONTINUE,
+            "level_rationale": "Risk remains high; the plan is working and needs multi-agency oversight.",
+            "offender_informed": True,
+            **_next_review(rng, timezone.localdate(meeting.starts_at), nominal),
+            "executive_summary": "The panel reviewed the risk management plan and agreed to continue at the same level.",
+        },
+    )
+
+
+def _next_review(rng: random.Random, day: datetime.date, nominal: Nominal) -> dict[str, object]:
     """Most reviews go to the district's panel day after the interval; a few keep the default date
     and so fall due before the panel meets."""
-    default = panel_day.date + datetime.timedelta(weeks=8 if nominal.level == 3 else 16)
+    default = day + datetime.timedelta(weeks=8 if nominal.level == 3 else 16)
     interval = 2 if nominal.level == Level.LEVEL_3 else 4
-    panel = add_months(panel_day.date, interval)
+    panel = add_months(day, interval)
     if rng.random() < 0.15 or panel <= default:
         return {"next_review": default}
     return {

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import datetime
 import os
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from agencies.models import Agency, AgencyKind, Area, Role, User
 from mappa.signed_in_client import signed_in_client
 from tests.factories import AgencyFactory, AreaFactory, DistrictFactory, make_user
 
+
+def _travel_to_test_today() -> None:
+    """With TEST_TODAY=YYYY-MM-DD the whole run happens as if today were that date: the clock starts
+    at noon, London time, and moves on. It starts here, before the fixture modules below are imported,
+    so that dates they work out when imported are that day's too."""
+    day = os.environ.get("TEST_TODAY")
+    if not day:
+        return
+    try:
+        noon = datetime.datetime.combine(
+            datetime.date.fromisoformat(day), datetime.time(12), tzinfo=zoneinfo.ZoneInfo("Europe/London")
+        )
+    except ValueError as error:
+        raise pytest.UsageError(f"TEST_TODAY needs a date as YYYY-MM-DD, not {day!r}") from error
+    time_machine.travel(noon, tick=True).start()
+
+
+_travel_to_test_today()
+
 pytest_plugins = ["tests.nominal_fixtures", "tests.meeting_fixtures"]
+
+
+def pytest_report_header() -> str | None:
+    day = os.environ.get("TEST_TODAY")
+    return f"running as if today were {day} (TEST_TODAY)" if day else None
 
 
 @dataclass

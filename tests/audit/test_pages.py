@@ -12,7 +12,7 @@ from mappa.audit.services import audit_record
 from tests.conftest import People, client_for
 from tests.nominal_fixtures import Cases
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dated]
 
 AUDIT_PAGES = [
     "/audit/",

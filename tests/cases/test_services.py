@@ -38,7 +38,7 @@ from tests.conftest import People
 from tests.factories import make_user
 from tests.nominal_fixtures import Cases, make_nominal
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dated]
 
 TODAY = datetime.date.today()
 

@@ -1,17 +1,24 @@
 from __future__ import annotations
 
+import base64
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
+from django.test import Client
 from django.utils import timezone
+from django_otp.oath import TOTP
 
 from agencies.demo import DEMO_PASSWORD
 from agencies.models import Agency, AgencyKind, Area, Role, User
 from cases.models import Nominal
 from mappa.audit.models import AuditEntry
 from mappa.notifications.models import Notification
-from meetings.models import Action, ActionStatus, Meeting
+from mappa.statistics.annual import annual_report
+from mappa.statistics.forms import latest_reporting_year
+from meetings.models import Action, ActionStatus, Meeting, MeetingStatus
 from referrals.models import Referral, ReferralStatus, ScreeningPanel
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +65,62 @@ def test_seed_demo_creates_a_kent_like_area_a_caseload_and_one_user_per_role_and
     call_command("seed_demo")
 
     assert [model.objects.count() for model in (Area, Agency, User, Nominal, Referral, Meeting, Notification)] == counts
+    _sign_in_as_the_readme_says("coordinator")
+
+
+def _sign_in_as_the_readme_says(username: str) -> None:
+    """The password and the authenticator key the README gives, through the sign-in pages."""
+    client = Client()
+    assert client.post("/sign-in/", {"username": username, "password": DEMO_PASSWORD}).status_code == 302
+    assert client.get("/nominals/")["Location"].startswith("/sign-in/code/")
+    key = base64.b32decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+    response = client.post("/sign-in/code/", {"code": f"{TOTP(key).token():06d}"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get("/nominals/").status_code == 200
+
+
+@pytest.mark.dated
+def test_seed_demo_has_work_in_every_state_whatever_the_day() -> None:
+    """The demo is dated from the day it is made: run on any day (see `--today`), it still has work
+    in every state, not a year that has drifted into the past."""
+    call_command("seed_demo")
+    today = timezone.localdate()
+    now = timezone.now()
+    kent = Area.objects.get(code="KENT")
+    housing = User.objects.get(username="housing").agency
+
+    actions = Action.objects.filter(nominal__area=kent)
+    assert set(actions.filter(owning_agency=housing).values_list("status", flat=True)) == set(ActionStatus)
+    open_states = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
+    assert actions.filter(status__in=open_states, due__lt=today).exists(), "no overdue action"
+    assert actions.filter(status__in=open_states, due__gte=today).exists(), "no action due in the days ahead"
+    assert actions.filter(status=ActionStatus.COMPLETE, completed_on__lte=today).exists()
+
+    meetings = Meeting.objects.filter(area=kent)
+    assert {MeetingStatus.SCHEDULED, MeetingStatus.HELD, MeetingStatus.SUBMITTED, MeetingStatus.DISTRIBUTED} <= set(
+        meetings.values_list("status", flat=True)
+    )
+    assert meetings.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now).exists(), "no meeting to come"
+    assert not meetings.filter(status=MeetingStatus.SCHEDULED, starts_at__lt=now - datetime.timedelta(days=1)).exists()
+    assert meetings.filter(status=MeetingStatus.DISTRIBUTED, starts_at__gte=now - datetime.timedelta(days=45)).exists()
+
+    managed = Nominal.objects.filter(area=kent, status="active", level__in=[2, 3])
+    assert managed.filter(next_review_due__lt=today).exists(), "no review overdue"
+    assert managed.filter(
+        next_review_due__gte=today, next_review_due__lte=today + datetime.timedelta(days=28)
+    ).exists(), "no review due in the next four weeks"
+
+    referrals = Referral.objects.filter(area=kent)
+    assert set(referrals.values_list("status", flat=True)) == set(ReferralStatus)
+    assert referrals.filter(status=ReferralStatus.SUBMITTED, submitted_at__gte=now - datetime.timedelta(days=14))
+    assert ScreeningPanel.objects.filter(area=kent, date__gte=today).exists(), "no screening panel to come"
+    assert ScreeningPanel.objects.filter(area=kent, date__lt=today, status="closed").exists()
+
+    year = latest_reporting_year(today)
+    for report in (annual_report(kent, year), annual_report(kent, year - 1)):
+        assert int(report.table("eligible").cell("Total", 3)) > 0, report.title
+        assert int(report.table("managed").cell("Total", 3)) > 0, report.title
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="national-scale data is written with PostgreSQL's COPY")

@@ -28,7 +28,7 @@ from tests.conftest import People
 from tests.meeting_fixtures import MEETING_DAY, Setting
 from tests.nominal_fixtures import Cases
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dated]
 
 
 def hold(people: People, setting: Setting, attendance: dict[str, str] | None = None) -> Meeting:

@@ -12,7 +12,7 @@ from tests.conftest import People, client_for
 from tests.meeting_fixtures import MEETING_DAY, Setting
 from tests.meetings.test_services import hold
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dated]
 
 
 def _action(people: People, setting: Setting, agency, description: str, due_in: int):  # type: ignore[no-untyped-def]

@@ -21,7 +21,7 @@ from tests.meetings.test_services import hold
 from tests.nominal_fixtures import Cases
 from tests.referrals.conftest import make_referral
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dated]
 
 
 def _kinds(user) -> list[str]:  # type: ignore[no-untyped-def]

@@ -31,7 +31,7 @@ from tests.conftest import People
 from tests.nominal_fixtures import Cases, make_nominal
 from tests.referrals.conftest import TODAY, make_referral
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dated]
 
 
 def _submitted(people: People, **overrides) -> Referral:

@@ -21,7 +21,7 @@ from mappa.statistics.render import as_csv, as_text
 from tests.conftest import People
 from tests.statistics.histories import Person, people_at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dated]
 
 FIRST_DAY = datetime.date(2024, 4, 1)
 LAST_DAY = datetime.date(2025, 3, 31)

@@ -8,7 +8,7 @@ from mappa.statistics.engagement import agency_engagement
 from mappa.statistics.kpis import KPIS_BY_KEY, Measure, Period, measure
 from tests.statistics.kpi_world import QUARTER, TODAY, World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dated]
 
 
 def months(result: Measure) -> list[tuple[int, int]]:

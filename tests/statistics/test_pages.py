@@ -22,7 +22,7 @@ from tests.factories import make_user
 from tests.statistics.histories import Person
 from tests.statistics.kpi_world import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dated]
 
 QUARTER = "since=2025-01-01&until=2025-03-01"
 PAGES = [
