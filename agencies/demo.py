@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, AgencyKind, Area, AreaPopulation, District, Role, User
@@ -102,9 +103,10 @@ def demo_area(name: str, code: str, districts: list[str], population: int) -> Ar
     area, _ = Area.objects.get_or_create(code=code, defaults={"name": name})
     for district in districts:
         District.objects.get_or_create(area=area, name=district)
-    for year in range(2020, 2026):
+    this_year = timezone.localdate().year
+    for year in range(this_year - 6, this_year + 1):
         AreaPopulation.objects.get_or_create(
-            area=area, year=year, defaults={"population_aged_10_plus": population - (2025 - year) * 9_000}
+            area=area, year=year, defaults={"population_aged_10_plus": population - (this_year - year) * 9_000}
         )
     return area
 

@@ -8,13 +8,14 @@ from django import forms
 from django.db.models import QuerySet
 
 from agencies.models import Agency, Area, District, User
+from cases import offences
+from cases.eligibility import EXIT_REASONS
 from cases.models import (
     Alias,
     Category,
     Conviction,
     Event,
     EventKind,
-    ExitReason,
     Level,
     Location,
     Nominal,
@@ -22,7 +23,7 @@ from cases.models import (
     RiskAssessment,
     Status,
 )
-from cases.services import ALIAS_FIELDS, CONVICTION_FIELDS, DETAIL_FIELDS, RISK_FIELDS
+from cases.services import ALIAS_FIELDS, CONVICTION_FIELDS, DETAIL_FIELDS, ORDER_FIELDS, RISK_FIELDS
 from mappa.forms import DateField, GovForm, GovModelForm
 
 SORT_CHOICES = [
@@ -39,6 +40,21 @@ def _any(label: str, choices: Any) -> list[tuple[Any, str]]:
     return [("", label), *choices]
 
 
+def _offence_choices() -> list[tuple[str, str]]:
+    return [("", "Select the offence"), *offences.choices()]
+
+
+def offence_field(*, label: str = "Offence", required: bool = False) -> forms.ChoiceField:
+    """The offences of cases/offences.toml, each with its statute, so that the category rules can ask
+    which lists the offence is on."""
+    return forms.ChoiceField(
+        label=label,
+        required=required,
+        choices=_offence_choices,
+        help_text="If it is not in the list, leave this and describe the offence below.",
+    )
+
+
 class NominalFilterForm(GovForm):
     q = forms.CharField(label="Name, alias, PNC ID, CRN or ViSOR reference", required=False, max_length=100)
     category = forms.TypedChoiceField(
@@ -52,6 +68,9 @@ class NominalFilterForm(GovForm):
     location = forms.ChoiceField(label="Where they are", required=False, choices=_any("Anywhere", Location.choices))
     status = forms.ChoiceField(
         label="Status", required=False, choices=[*Status.choices, ("", "Active and exited")], initial="active"
+    )
+    eligibility_ended = forms.BooleanField(
+        label="Only those whose notification, licence or order has ended (to consider for exit)", required=False
     )
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
 
@@ -93,17 +112,27 @@ class NominalDetailsForm(GovModelForm):
 
 
 class ConvictionForm(GovModelForm):
+    offence_code = offence_field()
+    offence = forms.CharField(label="Offence as charged, or its description if not in the list", required=False)
     offence_date = DateField(label="Date of offence", required=False)
     conviction_date = DateField(label="Date of conviction or caution")
+    sentence_expiry_date = DateField(label="Sentence expiry date", required=False)
 
     class Meta:
         model = Conviction
         fields = list(CONVICTION_FIELDS)
+        labels = {"custodial_months": "Length in months (of imprisonment, detention or a conditional discharge)"}
         widgets = {
             "custodial_months": forms.TextInput(
                 attrs={"inputmode": "numeric", "class": "govuk-input govuk-input--width-3"}
             )
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("offence_code") and not (data.get("offence") or "").strip():
+            self.add_error("offence_code", "Select the offence, or describe it if it is not in the list")
+        return data
 
     def _post_clean(self) -> None:
         pass
@@ -116,39 +145,40 @@ class InitialDecisionForm(GovForm):
     notification_start = DateField(
         label="Notification requirements start date",
         required=False,
-        help_text="For Category 1: when the person became subject to notification requirements.",
+        help_text=(
+            "For Category 1, the notification period is worked out from the index offence's sentence. "
+            "Give a start date only if it is not the date of conviction or caution."
+        ),
     )
-    notification_end = DateField(label="Notification requirements end date", required=False)
-    notification_indefinite = forms.BooleanField(label="Notification requirements are indefinite", required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("notification_end") and data.get("notification_indefinite"):
-            self.add_error("notification_end", "Leave the end date empty for indefinite notification requirements")
-        if (data.get("notification_end") or data.get("notification_indefinite")) and not data.get("notification_start"):
-            self.add_error("notification_start", "Enter the notification requirements start date")
-        return data
 
     def notification(self) -> dict[str, Any] | None:
         start = self.cleaned_data.get("notification_start")
-        if not start:
-            return None
-        return {
-            "start": start,
-            "end": self.cleaned_data.get("notification_end"),
-            "indefinite": self.cleaned_data.get("notification_indefinite", False),
-        }
+        return {"start": start} if start else None
 
 
 class OrderForm(GovModelForm):
-    start = DateField(label="Start date")
-    end = DateField(label="End date", required=False)
+    start = DateField(label="Start date", required=False, help_text="Not needed for notification requirements.")
+    end = DateField(label="End date (for a licence, its expiry date)", required=False)
     revoked_on = DateField(label="Revoked on application on", required=False)
 
     class Meta:
         model = Order
-        fields = ["kind", "start", "end", "indefinite", "foreign_travel_restriction", "revoked_on", "conditions"]
+        fields = list(ORDER_FIELDS)
+        labels = {"conviction": "Arising from (for notification requirements, worked out from its sentence)"}
         widgets = {"conditions": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, nominal: Nominal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["conviction"]
+        field.queryset = Conviction.objects.filter(nominal=nominal)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda c: f"{c.offence}, {c.conviction_date:%-d %B %Y}"  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        worked_out = data.get("kind") == "notification" and data.get("conviction")
+        if not data.get("start") and not worked_out and "start" not in self.errors:
+            self.add_error("start", "Enter the start date")
+        return data
 
     def _post_clean(self) -> None:
         pass
@@ -156,17 +186,29 @@ class OrderForm(GovModelForm):
 
 class EventForm(GovModelForm):
     date = DateField(label="Date of the event")
+    lead_agency = forms.ModelChoiceField(
+        label="Lead agency in the new area (transfers only)",
+        required=False,
+        queryset=Agency.objects.none(),
+        help_text="Needed when the current lead agency is not one of the new area's.",
+    )
 
     class Meta:
         model = Event
-        fields = ["kind", "date", "to_area", "notes"]
-        labels = {"to_area": "Area moving to (transfers only)"}
+        fields = ["kind", "date", "returned_to_custody", "to_area", "notes"]
+        labels = {
+            "to_area": "Area moving to (transfers only)",
+            "returned_to_custody": "Returned to custody for this breach",
+        }
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_area"].queryset = Area.objects.exclude(pk=area.pk)  # type: ignore[attr-defined]
         self.fields["kind"].choices = EventKind.choices  # type: ignore[attr-defined]
+        agencies = Agency.objects.filter(is_active=True).exclude(area=area).select_related("area")
+        self.fields["lead_agency"].queryset = agencies.order_by("area__name", "name")  # type: ignore[attr-defined]
+        self.fields["lead_agency"].label_from_instance = lambda a: f"{a.name} ({a.area})"  # type: ignore[attr-defined]
 
     def _post_clean(self) -> None:
         pass
@@ -210,14 +252,28 @@ class LevelChangeForm(GovForm):
 
 
 class ExitForm(GovForm):
-    reason = forms.ChoiceField(label="Reason for exit", choices=ExitReason.choices)
-    date = DateField(label="Date of exit")
+    reason = forms.ChoiceField(label="Reason for exit", choices=())
+    date = DateField(label="Date of exit", help_text="The first day the person is no longer a MAPPA case.")
     rationale = forms.CharField(label="Rationale", widget=forms.Textarea(attrs={"rows": 4}))
     review_retention_on = DateField(label="Review the record for retention on")
     confirm = forms.BooleanField(
-        label="I understand that this ends MAPPA management of this person and cannot be undone",
+        label=(
+            "I understand that this ends this episode of MAPPA management; it cannot be undone, and the person "
+            "can only become a MAPPA case again by a new referral or a new conviction"
+        ),
         error_messages={"required": "Confirm that you understand this cannot be undone"},
     )
+
+    def __init__(self, *args: Any, category: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [(r.value, r.label) for r in EXIT_REASONS[category]]  # type: ignore[attr-defined]
+
+
+class ReentryForm(GovForm):
+    category = forms.TypedChoiceField(label="MAPPA category", coerce=int, choices=Category.choices)
+    level = forms.TypedChoiceField(label="Level", coerce=int, choices=Level.choices)
+    start = DateField(label="Date the person became a MAPPA case again")
+    reason = forms.CharField(label="Why the person is a MAPPA case again", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ShareForm(GovForm):

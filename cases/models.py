@@ -214,6 +214,38 @@ class Source(models.TextChoices):
     REVIEW = "review", "Review"
 
 
+class Episode(NominalRecord):
+    """One span of a person's MAPPA eligibility, from the day they became a MAPPA case to the day
+    before their exit (open while `end` is empty). A person who exits and is later referred again
+    starts a new episode on the same record; each episode has its own category and level history."""
+
+    nominal = models.ForeignKey(Nominal, on_delete=models.PROTECT, related_name="episodes")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True, help_text="The last day of the episode: the day before the exit.")
+    reason = models.TextField(help_text="Why the person became a MAPPA case.")
+
+    class Meta:
+        ordering = ["-start", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="cases_episode_end_after_start"
+            ),
+            models.UniqueConstraint(fields=["nominal"], condition=Q(end__isnull=True), name="cases_episode_one_open"),
+        ]
+        indexes = [models.Index(fields=["nominal", "start"], name="cases_episode_nominal_idx")]
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    @property
+    def exit_or_none(self) -> Exit | None:
+        """The exit that ended this episode (None while it is open), for templates."""
+        try:
+            return self.exit
+        except Exit.DoesNotExist:
+            return None
+
+
 class Period(NominalRecord):
     """A span of time from `start` to `end` (open while `end` is empty), with who decided and why."""
 
@@ -230,6 +262,7 @@ class Period(NominalRecord):
 
 class CategoryPeriod(Period):
     nominal = models.ForeignKey(Nominal, on_delete=models.PROTECT, related_name="category_periods")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="category_periods")
     category = models.PositiveSmallIntegerField(choices=Category.choices)
 
     class Meta(Period.Meta):
@@ -247,6 +280,7 @@ class CategoryPeriod(Period):
 
 class LevelPeriod(Period):
     nominal = models.ForeignKey(Nominal, on_delete=models.PROTECT, related_name="level_periods")
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="level_periods")
     level = models.PositiveSmallIntegerField(choices=Level.choices)
 
     class Meta(Period.Meta):
@@ -267,25 +301,45 @@ class Disposal(models.TextChoices):
 
 
 class SentenceType(models.TextChoices):
+    LIFE = "life", "Life or indeterminate sentence (including IPP)"
     IMMEDIATE_CUSTODY = "custody", "Immediate custody"
     SUSPENDED = "suspended", "Suspended sentence"
+    DETENTION_AND_TRAINING = "dto", "Detention and training order"
     COMMUNITY = "community", "Community order"
     HOSPITAL_ORDER = "hospital_order", "Hospital order"
+    GUARDIANSHIP_ORDER = "guardianship_order", "Guardianship order"
     FINE = "fine", "Fine"
-    DISCHARGE = "discharge", "Discharge"
+    DISCHARGE = "discharge", "Conditional discharge"
     CAUTION = "caution", "Caution"
+
+
+# Sentences of a term: imprisonment, immediate or suspended (a suspended sentence is a sentence of
+# imprisonment for every enactment: Criminal Justice Act 2003 s.189(6), Sentencing Act 2020 s.286),
+# and detention and training orders.
+TERM_SENTENCES = (SentenceType.IMMEDIATE_CUSTODY, SentenceType.SUSPENDED, SentenceType.DETENTION_AND_TRAINING)
 
 
 class Conviction(NominalRecord):
     nominal = models.ForeignKey(Nominal, on_delete=models.PROTECT, related_name="convictions")
+    offence_code = models.CharField(
+        "Offence",
+        max_length=60,
+        blank=True,
+        help_text="The offence as listed in cases/offences.toml; empty for an offence recorded only as text.",
+    )
     offence = models.CharField(max_length=200)
     offence_date = models.DateField(null=True, blank=True)
     conviction_date = models.DateField(help_text="The date of conviction or caution.")
     disposal = models.CharField(max_length=20, choices=Disposal.choices, default=Disposal.CONVICTION)
     sentence_type = models.CharField(max_length=20, choices=SentenceType.choices)
     custodial_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(1200)], help_text="Length of custodial sentence."
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(1200)],
+        help_text="The term in months: of imprisonment (immediate or suspended), detention, or a conditional discharge.",
     )
+    restriction_order = models.BooleanField("Hospital order with a restriction order", default=False)
+    sentence_expiry_date = models.DateField(null=True, blank=True)
     controlling_or_coercive = models.BooleanField("Controlling or coercive behaviour", default=False)
     terrorism = models.BooleanField("Terrorism or terrorism-connected", default=False)
 
@@ -300,16 +354,41 @@ class OrderKind(models.TextChoices):
     NOTIFICATION_ORDER = "notification_order", "Notification Order"
     LICENCE = "licence", "Licence"
     HOSPITAL_ORDER = "hospital_order", "Hospital order"
+    GUARDIANSHIP_ORDER = "guardianship_order", "Guardianship order"
+
+
+# Orders that keep a person subject to the notification requirements while in force (Category 1):
+# the requirements themselves, a Notification Order, and an SHPO or interim SHPO, which keeps or puts
+# the person under the requirements for as long as it has effect (Sexual Offences Act 2003 s.103G;
+# Sentencing Act 2020 s.348 for an order made on conviction).
+NOTIFYING_ORDERS = (OrderKind.NOTIFICATION_REQUIREMENTS, OrderKind.NOTIFICATION_ORDER, OrderKind.SHPO)
+# Orders under which a Category 2 person in the community stays MAPPA-eligible.
+CATEGORY_2_ORDERS = (OrderKind.LICENCE, OrderKind.HOSPITAL_ORDER, OrderKind.GUARDIANSHIP_ORDER)
 
 
 class Order(NominalRecord):
     nominal = models.ForeignKey(Nominal, on_delete=models.PROTECT, related_name="orders")
     kind = models.CharField(max_length=20, choices=OrderKind.choices)
+    conviction = models.ForeignKey(
+        Conviction,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        null=True,
+        blank=True,
+        help_text="The conviction or caution the order arises from; notification requirements are worked out from it.",
+    )
     start = models.DateField()
-    end = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True, help_text="The last day the order is in force.")
     indefinite = models.BooleanField(default=False)
+    interim = models.BooleanField("Interim order", default=False)
     foreign_travel_restriction = models.BooleanField(default=False)
     revoked_on = models.DateField("Revoked on application", null=True, blank=True)
+    review_from = models.DateField(
+        "Review possible from",
+        null=True,
+        blank=True,
+        help_text="For indefinite notification requirements: when the person may first apply for a review.",
+    )
     conditions = models.TextField(blank=True, help_text="Licence conditions, or the order's prohibitions.")
 
     class Meta:
@@ -353,10 +432,24 @@ LOCATION_AFTER_EVENT = {
 }
 
 
+# Breaches after which the person may be returned to custody for that breach.
+BREACHES = (
+    EventKind.BREACH_NOTIFICATION_CAUTIONED,
+    EventKind.BREACH_NOTIFICATION_CONVICTED,
+    EventKind.BREACH_SHPO,
+    EventKind.BREACH_SRO_NOTIFICATION,
+)
+# The events that move a person: by their kind, or a breach that returned them to custody.
+MOVING_EVENTS = Q(kind__in=list(LOCATION_AFTER_EVENT)) | Q(kind__in=BREACHES, returned_to_custody=True)
+
+
 class Event(NominalRecord):
     nominal = models.ForeignKey(Nominal, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=40, choices=EventKind.choices)
     date = models.DateField()
+    returned_to_custody = models.BooleanField(
+        default=False, help_text="For a breach: the person was returned to custody for it on that day."
+    )
     notes = models.TextField(blank=True)
     from_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     to_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
@@ -395,16 +488,20 @@ class RiskAssessment(NominalRecord):
 
 
 class ExitReason(models.TextChoices):
-    NOTIFICATION_ENDED = "notification_ended", "Notification requirements ended"
+    NOTIFICATION_ENDED = "notification_ended", "Notification requirements ended or revoked"
     LICENCE_ENDED = "licence_ended", "Licence ended"
-    RISK_REDUCED = "risk_reduced", "Risk reduced"
+    ORDER_ENDED = "order_ended", "Hospital or guardianship order ended"
+    RISK_REDUCED = "risk_reduced", "No longer needs Level 2 or 3 management"
     DIED = "died", "Died"
     LEFT_JURISDICTION = "left_jurisdiction", "Moved out of England and Wales"
-    OTHER = "other", "Other"
+    OTHER = "other", "Other: eligibility ended for another reason"
 
 
 class Exit(NominalRecord):
-    nominal = models.OneToOneField(Nominal, on_delete=models.PROTECT, related_name="exit")
+    """The end of an episode: the exit date is the first day the person is no longer a MAPPA case."""
+
+    nominal = models.ForeignKey(Nominal, on_delete=models.PROTECT, related_name="exits")
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="exit")
     reason = models.CharField(max_length=30, choices=ExitReason.choices)
     date = models.DateField()
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import OrderBy
+from django.utils import timezone
 
 from agencies.models import Agency, User
-from cases.models import Nominal, NominalGroupObjectPermission, NominalName
+from cases.models import (
+    CATEGORY_2_ORDERS,
+    NOTIFYING_ORDERS,
+    Category,
+    Conviction,
+    Location,
+    Nominal,
+    NominalGroupObjectPermission,
+    NominalName,
+    Order,
+    Status,
+)
 from cases.policy import VIEW, VIEW_RESTRICTED, nominal_grounds, union_all
 from mappa.pages import Listing
 
@@ -56,6 +69,7 @@ class NominalFilters:
     lead_agency_id: int | None = None
     location: str = ""
     status: str = "active"
+    eligibility_ended: bool = False
     sort: str = ""
 
 
@@ -102,6 +116,8 @@ def nominal_list(user: User, filters: NominalFilters) -> Listing:
     UNION ALL, so that PostgreSQL sorts a few thousand led or shared nominals and takes the page
     from them, instead of fetching every one by its id first."""
     matching = Q(status=filters.status) if filters.status else Q()
+    if filters.eligibility_ended:
+        matching &= eligibility_ended_on(timezone.localdate())
     for field, value in [
         ("category", filters.category),
         ("level", filters.level),
@@ -140,6 +156,32 @@ def nominal_list(user: User, filters: NominalFilters) -> Listing:
     return Listing(union_all(sets).order_by(*order), union_all([ground.values("pk") for ground in grounds]))
 
 
+def orders_in_force(day: datetime.date | OuterRef | F, *, kinds: tuple[str, ...]) -> Q:
+    """Orders of these kinds in force on `day` (see `Order.in_force_on`)."""
+    return (
+        Q(kind__in=kinds, start__lte=day)
+        & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+        & (Q(indefinite=True) | Q(end__isnull=True) | Q(end__gte=day))
+    )
+
+
+def eligibility_ended_on(day: datetime.date) -> Q:
+    """Active nominals whom nothing keeps MAPPA-eligible on `day` any longer: Category 1 with no
+    notification requirements (or Notification Order or SHPO) in force, Category 2 in the community
+    with no licence or hospital or guardianship order in force and no sentence still to expire. The co-ordinator is prompted to
+    record their exit (see `eligibility.eligibility_ended`)."""
+    orders = Order.objects.filter(nominal_id=OuterRef("pk"))
+    notified = Exists(orders.filter(orders_in_force(day, kinds=NOTIFYING_ORDERS)))
+    held = Exists(orders.filter(orders_in_force(day, kinds=CATEGORY_2_ORDERS)))
+    serving = Exists(
+        Conviction.objects.filter(nominal_id=OuterRef("pk"), conviction_date__lte=day, sentence_expiry_date__gte=day)
+    )
+    return Q(status=Status.ACTIVE) & (
+        (Q(category=Category.REGISTERED_SEXUAL_OFFENDER) & ~notified)
+        | (Q(category=Category.VIOLENT_OFFENDER, location=Location.COMMUNITY) & ~held & ~serving)
+    )
+
+
 def nominal_shares(nominal: Nominal) -> list[dict[str, Any]]:
     """The agencies a nominal is shared with, and whether each share includes restricted details."""
     grants = NominalGroupObjectPermission.objects.filter(content_object=nominal).values_list(
@@ -159,8 +201,9 @@ def nominal_shares(nominal: Nominal) -> list[dict[str, Any]]:
 def nominal_record(nominal_pk: int) -> Nominal:
     """One nominal with everything its pages show, in a fixed number of queries."""
     return (
-        Nominal.objects.select_related("area", "district", "lead_agency", "offender_manager", "exit__decided_by")
+        Nominal.objects.select_related("area", "district", "lead_agency", "offender_manager")
         .prefetch_related(
+            "episodes__exit__decided_by",
             "aliases",
             "convictions",
             "orders",

@@ -14,12 +14,22 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import Agency, Area, User
 from agencies.selectors import user_is_category4_cleared
+from cases.eligibility import (
+    CATEGORY_3_LEVEL_1,
+    category_eligibility_error,
+    exit_error,
+    notification_period,
+)
 from cases.models import (
+    BREACHES,
     LOCATION_AFTER_EVENT,
+    MOVING_EVENTS,
+    TERM_SENTENCES,
     Alias,
     Category,
     CategoryPeriod,
     Conviction,
+    Episode,
     Event,
     EventKind,
     Exit,
@@ -27,6 +37,7 @@ from cases.models import (
     LevelPeriod,
     Location,
     Nominal,
+    NominalGroupObjectPermission,
     NominalName,
     Order,
     OrderKind,
@@ -34,8 +45,8 @@ from cases.models import (
     SentenceType,
     Source,
     Status,
-    Stream,
 )
+from cases.offences import offence
 from cases.policy import VIEW, VIEW_RESTRICTED
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_actor, audit_record
@@ -62,24 +73,31 @@ DETAIL_FIELDS = (
     "restricted_notes",
 )
 CONVICTION_FIELDS = (
+    "offence_code",
     "offence",
     "offence_date",
     "conviction_date",
     "disposal",
     "sentence_type",
     "custodial_months",
-    "controlling_or_coercive",
+    "restriction_order",
+    "sentence_expiry_date",
     "terrorism",
 )
-ORDER_FIELDS = ("kind", "start", "end", "indefinite", "foreign_travel_restriction", "revoked_on", "conditions")
-EVENT_FIELDS = ("kind", "date", "notes", "to_area")
+ORDER_FIELDS = (
+    "kind",
+    "conviction",
+    "start",
+    "end",
+    "indefinite",
+    "interim",
+    "foreign_travel_restriction",
+    "revoked_on",
+    "conditions",
+)
+EVENT_FIELDS = ("kind", "date", "returned_to_custody", "notes", "to_area")
 RISK_FIELDS = ("tool", "date", "result", "agency", "notes")
 ALIAS_FIELDS = ("first_name", "last_name", "kind")
-
-NO_CONVICTION = (
-    "MAPPA cannot be used for someone with no conviction or caution. Refer to MARAC, or arrange a "
-    "professionals meeting, instead."
-)
 
 
 class StaleRecordError(Exception):
@@ -120,47 +138,11 @@ def _take_case_reference(area: Area) -> str:
     return f"{area.code}-{number:06d}"
 
 
-def category_eligibility_error(
-    *,
-    category: int,
-    convictions: list[Conviction],
-    orders: list[Order],
-    stream: str,
-    on: datetime.date,
-) -> str | None:
-    """Why someone cannot be in `category` on `on`, or None if they can (DESIGN 2, categories)."""
-    if not convictions:
-        return NO_CONVICTION
-    if category == Category.REGISTERED_SEXUAL_OFFENDER:
-        notifying = {OrderKind.NOTIFICATION_REQUIREMENTS, OrderKind.NOTIFICATION_ORDER, OrderKind.SHPO}
-        if not any(order.kind in notifying and order.in_force_on(on) for order in orders):
-            return "Category 1 needs notification requirements (or a Notification Order or SHPO) in force"
-    elif category == Category.VIOLENT_OFFENDER:
-        qualifying = any(
-            (c.sentence_type == SentenceType.IMMEDIATE_CUSTODY and (c.custodial_months or 0) >= 12)
-            or c.sentence_type == SentenceType.HOSPITAL_ORDER
-            or (c.controlling_or_coercive and (c.custodial_months or 0) >= 12)
-            for c in convictions
-        ) or any(order.kind == OrderKind.HOSPITAL_ORDER for order in orders)
-        if not qualifying:
-            return (
-                "Category 2 needs a sentence of 12 months or more in custody, a hospital order, or controlling "
-                "or coercive behaviour with 12 months or more"
-            )
-    elif (
-        category == Category.TERRORISM
-        and stream != Stream.COUNTER_TERRORISM
-        and not any(c.terrorism for c in convictions)
-    ):
-        return "Category 4 needs a terrorism-connected conviction or management in the counter-terrorism stream"
-    return None
-
-
 def _check_category_and_level(
     *, actor: User, nominal: Nominal, category: int, level: int, on: datetime.date, field: str = "category"
 ) -> None:
     if category == Category.OTHER_DANGEROUS_OFFENDER and level == Level.LEVEL_1:
-        raise ValidationError({"level": "Category 3 is only ever managed at Level 2 or 3"})
+        raise ValidationError({"level": CATEGORY_3_LEVEL_1})
     if category == Category.TERRORISM and not user_is_category4_cleared(actor, nominal.area_id):
         raise ValidationError({field: "Only users cleared for Category 4 can record a Category 4 case"})
     error = category_eligibility_error(
@@ -188,14 +170,15 @@ def nominal_create(
     start: datetime.date | None = None,
     source: Source = Source.INITIAL,
 ) -> Nominal:
-    """Record a new nominal with their index conviction, initial category and level.
+    """Record a new nominal with their index conviction, and open their first episode with its
+    category and level.
 
-    `notification`, when given, is the notification requirements order that makes Category 1.
-    """
+    For Category 1, the notification requirements are worked out from the index conviction
+    (`notification` may give their start, when it is not the day of conviction)."""
     today = timezone.localdate()
     start = start or today
     if category == Category.OTHER_DANGEROUS_OFFENDER and level == Level.LEVEL_1:
-        raise ValidationError({"level": "Category 3 is only ever managed at Level 2 or 3"})
+        raise ValidationError({"level": CATEGORY_3_LEVEL_1})
     if category == Category.TERRORISM and not user_is_category4_cleared(actor, area.pk):
         raise ValidationError({"category": "Only users cleared for Category 4 can record a Category 4 case"})
     with audit_actor(actor):
@@ -205,16 +188,10 @@ def nominal_create(
         nominal.case_reference = "pending"
         nominal.full_clean(exclude=["case_reference"])
         _check_dates(nominal, today)
-        index = Conviction(nominal=nominal, recorded_by=actor)
-        _set(index, conviction, CONVICTION_FIELDS)
-        index.full_clean(exclude=["nominal"])
-        _check_conviction_dates(nominal, index, today)
+        index = _conviction(nominal, conviction, actor, today)
         orders = []
-        if notification:
-            order = Order(nominal=nominal, kind=OrderKind.NOTIFICATION_REQUIREMENTS, recorded_by=actor)
-            _set(order, notification, ("start", "end", "indefinite"))
-            order.full_clean(exclude=["nominal"])
-            orders.append(order)
+        if notification is not None or category == Category.REGISTERED_SEXUAL_OFFENDER:
+            orders.append(_notification_from(nominal, index, actor, started=(notification or {}).get("start")))
         error = category_eligibility_error(
             category=category, convictions=[index], orders=orders, stream=nominal.stream, on=start
         )
@@ -226,30 +203,73 @@ def nominal_create(
         index.nominal = nominal
         index.save()
         for order in orders:
-            order.nominal = nominal
+            order.nominal, order.conviction = nominal, index
             order.save()
         NominalName.objects.create(
             nominal=nominal, name=_search_name(nominal.first_name, nominal.middle_names, nominal.last_name)
         )
-        CategoryPeriod.objects.create(
-            nominal=nominal,
-            category=category,
-            start=start,
-            reason=reason,
-            decided_by=actor,
-            source=source,
-            recorded_by=actor,
-        )
-        LevelPeriod.objects.create(
-            nominal=nominal,
-            level=level,
-            start=start,
-            reason=reason,
-            decided_by=actor,
-            source=source,
-            recorded_by=actor,
+        _open_episode(
+            actor=actor, nominal=nominal, category=category, level=level, start=start, reason=reason, source=source
         )
     return nominal
+
+
+def _conviction(nominal: Nominal, values: Mapping[str, Any], actor: User, today: datetime.date) -> Conviction:
+    """A conviction checked against the offence list and the person's dates, not yet saved."""
+    conviction = Conviction(nominal=nominal, recorded_by=actor)
+    _set(conviction, values, CONVICTION_FIELDS)
+    listed = offence(conviction.offence_code) if conviction.offence_code else None
+    if conviction.offence_code and listed is None:
+        raise ValidationError({"offence_code": "Select the offence from the list"})
+    if listed is not None:
+        conviction.offence = conviction.offence or listed.title
+        conviction.controlling_or_coercive = listed.controlling_or_coercive
+    conviction.full_clean(exclude=["nominal"])
+    _check_conviction_dates(nominal, conviction, today)
+    return conviction
+
+
+def _notification_from(
+    nominal: Nominal, conviction: Conviction, actor: User, *, started: datetime.date | None = None
+) -> Order:
+    """The notification requirements a conviction or caution gives, their length worked out from the
+    sentence and the person's age on the day (not yet saved)."""
+    period = notification_period(conviction, date_of_birth=nominal.date_of_birth)
+    start = started or period.start
+    if start < period.start:
+        raise ValidationError({"start": "Notification requirements cannot start before the conviction or caution"})
+    order = Order(
+        nominal=nominal,
+        kind=OrderKind.NOTIFICATION_REQUIREMENTS,
+        conviction=conviction,
+        start=start,
+        end=period.end,
+        indefinite=period.indefinite,
+        review_from=period.review_from,
+        conditions=f"Worked out from the sentence: {period.basis}.",
+        recorded_by=actor,
+    )
+    if order.end is not None and order.end < order.start:
+        raise ValidationError({"start": "The notification period had already ended on that day"})
+    return order
+
+
+def _open_episode(
+    *, actor: User, nominal: Nominal, category: int, level: int, start: datetime.date, reason: str, source: Source
+) -> Episode:
+    episode = Episode.objects.create(nominal=nominal, start=start, reason=reason, recorded_by=actor)
+    for model, values in ((CategoryPeriod, {"category": category}), (LevelPeriod, {"level": level})):
+        model.objects.create(
+            nominal=nominal,
+            episode=episode,
+            start=start,
+            reason=reason,
+            decided_by=actor,
+            source=source,
+            recorded_by=actor,
+            **values,
+        )
+    return episode
 
 
 @transaction.atomic
@@ -286,8 +306,14 @@ def _check_conviction_dates(nominal: Nominal, conviction: Conviction, today: dat
         and nominal.expected_release_date < conviction.conviction_date
     ):
         errors["conviction_date"] = "The expected release date cannot be before the conviction"
-    if conviction.sentence_type == SentenceType.IMMEDIATE_CUSTODY and not conviction.custodial_months:
-        errors["custodial_months"] = "Enter the length of the custodial sentence in months"
+    if conviction.sentence_type in TERM_SENTENCES and not conviction.custodial_months:
+        errors["custodial_months"] = "Enter the length of the sentence in months"
+    if conviction.sentence_type == SentenceType.DISCHARGE and not conviction.custodial_months:
+        errors["custodial_months"] = "Enter the period of the conditional discharge in months"
+    if conviction.restriction_order and conviction.sentence_type != SentenceType.HOSPITAL_ORDER:
+        errors["restriction_order"] = "Only a hospital order can have a restriction order"
+    if conviction.sentence_expiry_date and conviction.sentence_expiry_date < conviction.conviction_date:
+        errors["sentence_expiry_date"] = "The sentence cannot expire before the conviction"
     if errors:
         raise ValidationError(errors)
 
@@ -295,63 +321,122 @@ def _check_conviction_dates(nominal: Nominal, conviction: Conviction, today: dat
 @transaction.atomic
 def conviction_add(*, actor: User, nominal: Nominal, values: Mapping[str, Any]) -> Conviction:
     with audit_actor(actor):
-        conviction = Conviction(nominal=nominal, recorded_by=actor)
-        _set(conviction, values, CONVICTION_FIELDS)
-        conviction.full_clean()
-        _check_conviction_dates(nominal, conviction, timezone.localdate())
+        conviction = _conviction(nominal, values, actor, timezone.localdate())
         conviction.save()
     return conviction
 
 
 @transaction.atomic
 def order_add(*, actor: User, nominal: Nominal, values: Mapping[str, Any]) -> Order:
+    """Record an order. Notification requirements arising from a recorded conviction are worked out
+    from its sentence (Sexual Offences Act 2003 s.82); without one, their end (or that they are
+    indefinite) must be given. A licence is recorded with its expiry date."""
     with audit_actor(actor):
         order = Order(nominal=nominal, recorded_by=actor)
         _set(order, values, ORDER_FIELDS)
+        if order.conviction is not None and order.conviction.nominal_id != nominal.pk:
+            raise ValidationError({"conviction": "Select one of this person's convictions"})
+        if order.kind == OrderKind.NOTIFICATION_REQUIREMENTS and order.conviction is not None:
+            worked_out = _notification_from(nominal, order.conviction, actor, started=values.get("start"))
+            worked_out.revoked_on = order.revoked_on
+            order = worked_out
         order.full_clean()
-        errors = {}
-        if order.indefinite and order.end:
-            errors["end"] = "An indefinite order has no end date"
-        if order.revoked_on and order.revoked_on < order.start:
-            errors["revoked_on"] = "An order cannot be revoked before it starts"
-        if order.foreign_travel_restriction and order.kind not in (OrderKind.SHPO, OrderKind.SRO):
-            errors["foreign_travel_restriction"] = "Only an SHPO or SRO can carry a foreign travel restriction"
-        if order.revoked_on and order.kind != OrderKind.NOTIFICATION_REQUIREMENTS:
-            errors["revoked_on"] = "Only notification requirements are revoked on application"
+        errors = _order_problems(order)
         if errors:
             raise ValidationError(errors)
         order.save()
     return order
 
 
+def _order_problems(order: Order) -> dict[str, str]:
+    errors = {}
+    if order.indefinite and order.end:
+        errors["end"] = "An indefinite order has no end date"
+    if order.kind == OrderKind.NOTIFICATION_REQUIREMENTS and not (order.indefinite or order.end):
+        errors["end"] = "Enter when the notification period ends, or say it is indefinite"
+    if order.kind == OrderKind.LICENCE and not (order.end or order.indefinite):
+        errors["end"] = "Enter the licence expiry date (or, for a life licence, say it is indefinite)"
+    if order.revoked_on and order.revoked_on < order.start:
+        errors["revoked_on"] = "An order cannot be revoked before it starts"
+    if order.foreign_travel_restriction and order.kind not in (OrderKind.SHPO, OrderKind.SRO):
+        errors["foreign_travel_restriction"] = "Only an SHPO or SRO can carry a foreign travel restriction"
+    if order.interim and order.kind not in (OrderKind.SHPO, OrderKind.SRO, OrderKind.NOTIFICATION_ORDER):
+        errors["interim"] = "Only an SHPO, SRO or Notification Order can be interim"
+    if order.revoked_on and not (order.kind == OrderKind.NOTIFICATION_REQUIREMENTS and order.indefinite):
+        errors["revoked_on"] = "Only indefinite notification requirements are revoked on application"
+    return errors
+
+
 @transaction.atomic
 def event_record(*, actor: User, nominal: Nominal, values: Mapping[str, Any]) -> Event:
-    """Record an event; custody, release, recall, hospital and transfer events also move the nominal."""
+    """Record an event. Custody, release, recall, hospital and transfer events, and a breach that
+    returned the person to custody, move the nominal: where they are now follows their latest such
+    event by date, however late it is recorded. A transfer takes the record, and who may see it, to
+    the new area: the agencies of the old area lose their shares, and the lead agency must be one of
+    the new area's (`values["lead_agency"]`) unless it already is."""
+    lead_agency: Agency | None = values.get("lead_agency")
     with audit_actor(actor):
-        event = Event(nominal=nominal, recorded_by=actor, from_area=nominal.area)
+        current = Nominal.objects.select_for_update().get(pk=nominal.pk)
+        event = Event(nominal=current, recorded_by=actor, from_area=current.area)
         _set(event, values, EVENT_FIELDS)
         event.full_clean()
-        if event.date > timezone.localdate():
-            raise ValidationError({"date": "The date of the event must be today or in the past"})
-        if event.kind == EventKind.TRANSFER:
-            if event.to_area is None or event.to_area_id == nominal.area_id:
-                raise ValidationError({"to_area": "Select the MAPPA area the person is moving to"})
-        elif event.to_area is not None:
-            raise ValidationError({"to_area": "Only a transfer has an area to move to"})
+        _check_event(event, current, lead_agency)
         event.save()
-        current = Nominal.objects.select_for_update().get(pk=nominal.pk)
-        location = LOCATION_AFTER_EVENT.get(EventKind(event.kind))
-        if location is not None:
-            current.location = location
-            if location == Location.COMMUNITY:
-                current.expected_release_date = None
-        if event.kind == EventKind.TRANSFER and event.to_area is not None:
-            current.area = event.to_area
-            current.district = None
-        if location is not None or event.kind == EventKind.TRANSFER:
+        changed = _follow_latest_events(current)
+        if event.kind == EventKind.TRANSFER and current.area_id == event.to_area_id:
+            _move_to_area(actor=actor, nominal=current, lead_agency=lead_agency)
+            changed = True
+        if changed:
             current.version += 1
             current.save()
     return event
+
+
+def _check_event(event: Event, nominal: Nominal, lead_agency: Agency | None) -> None:
+    if event.date > timezone.localdate():
+        raise ValidationError({"date": "The date of the event must be today or in the past"})
+    if event.returned_to_custody and event.kind not in BREACHES:
+        raise ValidationError({"returned_to_custody": "Only a breach returns someone to custody; record a recall"})
+    if event.kind != EventKind.TRANSFER:
+        if event.to_area is not None:
+            raise ValidationError({"to_area": "Only a transfer has an area to move to"})
+        return
+    if event.to_area is None or event.to_area_id == nominal.area_id:
+        raise ValidationError({"to_area": "Select the MAPPA area the person is moving to"})
+    lead = lead_agency or nominal.lead_agency
+    if lead.area_id != event.to_area_id:
+        raise ValidationError({"lead_agency": f"Select the lead agency in {event.to_area}"})
+    later = Event.objects.filter(nominal=nominal, kind=EventKind.TRANSFER, date__gt=event.date)
+    if later.exists():
+        raise ValidationError({"date": "A later transfer is already recorded; record transfers in order"})
+
+
+def _follow_latest_events(nominal: Nominal) -> bool:
+    """Set where the person is now and their area from their latest events by date (the latest
+    recorded of a day last). Returns whether anything changed."""
+    before = (nominal.location, nominal.area_id)
+    moves = Event.objects.filter(MOVING_EVENTS, nominal=nominal)
+    latest = moves.order_by("-date", "-pk").first()
+    if latest is not None:
+        nominal.location = LOCATION_AFTER_EVENT.get(EventKind(latest.kind), Location.CUSTODY)
+        if nominal.location == Location.COMMUNITY:
+            nominal.expected_release_date = None
+    transfer = Event.objects.filter(nominal=nominal, kind=EventKind.TRANSFER).order_by("-date", "-pk").first()
+    if transfer is not None and transfer.to_area_id:
+        nominal.area_id = transfer.to_area_id
+    return (nominal.location, nominal.area_id) != before
+
+
+def _move_to_area(*, actor: User, nominal: Nominal, lead_agency: Agency | None) -> None:
+    """Access follows the record: the old area's agencies lose their shares of it."""
+    nominal.district = None
+    if lead_agency is not None:
+        nominal.lead_agency = lead_agency
+    stale = NominalGroupObjectPermission.objects.filter(content_object=nominal).exclude(
+        group__agency__area_id=nominal.area_id
+    )
+    for agency in Agency.objects.filter(group__in=stale.values("group")).distinct():
+        nominal_unshare(actor=actor, nominal=nominal, agency=agency)
 
 
 @transaction.atomic
@@ -405,7 +490,16 @@ def _change_period(
         # The old period ends the day before the new one starts, so no day has two values.
         current.end = max(current.start, start - datetime.timedelta(days=1))
         current.save()
-    new = model(nominal=nominal, start=start, reason=reason, decided_by=actor, source=source, recorded_by=actor)
+    episode = Episode.objects.get(nominal=nominal, end__isnull=True)
+    new = model(
+        nominal=nominal,
+        episode=episode,
+        start=start,
+        reason=reason,
+        decided_by=actor,
+        source=source,
+        recorded_by=actor,
+    )
     setattr(new, field, value)
     new.full_clean()
     new.save()
@@ -454,7 +548,7 @@ def nominal_level_change(
         _check_active(current)
         _check_not_future(start)
         if current.category == Category.OTHER_DANGEROUS_OFFENDER and level == Level.LEVEL_1:
-            raise ValidationError({"level": "Category 3 is only ever managed at Level 2 or 3"})
+            raise ValidationError({"level": CATEGORY_3_LEVEL_1})
         _change_period(
             model=LevelPeriod,
             field="level",
@@ -492,7 +586,11 @@ def nominal_exit(
     rationale: str,
     review_retention_on: datetime.date,
 ) -> Exit:
-    """End MAPPA management. The record stays, closed, until its retention review."""
+    """End the person's current episode. `date` is the first day they are no longer a MAPPA case:
+    their episode, category and level end the day before (so someone who exits on 31 March is not
+    in that day's count). The reasons allowed depend on the category and are checked against the
+    record: notification or a licence must have ended by then (see `eligibility.exit_error`). The
+    record stays, closed, until its retention review, and the person can be referred again."""
     with audit_actor(actor):
         current = Nominal.objects.select_for_update().get(pk=nominal.pk)
         _check_active(current)
@@ -500,8 +598,30 @@ def nominal_exit(
             raise ValidationError({"date": "The date of exit must be today or in the past"})
         if review_retention_on <= date:
             raise ValidationError({"review_retention_on": "The retention review must be after the date of exit"})
+        error = exit_error(
+            category=current.category,
+            reason=reason,
+            orders=current.orders.all(),
+            convictions=current.convictions.all(),
+            location=current.location,
+            on=date,
+        )
+        if error:
+            raise ValidationError({"reason": error})
+        episode = Episode.objects.select_for_update().get(nominal=current, end__isnull=True)
+        records: list[Episode | CategoryPeriod | LevelPeriod] = [
+            *CategoryPeriod.objects.filter(nominal=current, end__isnull=True),
+            *LevelPeriod.objects.filter(nominal=current, end__isnull=True),
+            episode,
+        ]
+        if any(date < record.start for record in records):
+            raise ValidationError({"date": "The date of exit cannot be before the current level or category began"})
+        for record in records:
+            record.end = max(record.start, date - datetime.timedelta(days=1))
+            record.save()
         exit_ = Exit(
             nominal=current,
+            episode=episode,
             reason=reason,
             date=date,
             decided_by=actor,
@@ -511,16 +631,50 @@ def nominal_exit(
         )
         exit_.full_clean()
         exit_.save()
-        for model in (CategoryPeriod, LevelPeriod):
-            for period in model.objects.filter(nominal=current, end__isnull=True):
-                if date < period.start:
-                    raise ValidationError({"date": "The date of exit cannot be before the current level or category"})
-                period.end = date
-                period.save()
         current.status = Status.EXITED
+        current.next_review_due = None
         current.version += 1
         current.save()
     return exit_
+
+
+@transaction.atomic
+def nominal_reenter(
+    *,
+    actor: User,
+    nominal: Nominal,
+    category: int,
+    level: int,
+    start: datetime.date,
+    reason: str,
+    source: Source,
+    conviction: Mapping[str, Any] | None = None,
+) -> Nominal:
+    """Open a new episode for someone who had exited MAPPA: the same record, a new category and
+    level history from `start`; the earlier episodes stay as they were. `conviction`, when given, is
+    the new conviction or caution that brings them back (for Category 1, with the notification
+    requirements it gives)."""
+    with audit_actor(actor):
+        current = Nominal.objects.select_for_update().get(pk=nominal.pk)
+        if current.status != Status.EXITED:
+            raise ValidationError("This person is already a MAPPA case")
+        _check_not_future(start)
+        last = Exit.objects.filter(nominal=current).order_by("-date").first()
+        if last is not None and start < last.date:
+            raise ValidationError({"start": f"The new episode cannot start before the exit on {last.date:%-d %B %Y}"})
+        if conviction is not None:
+            index = _conviction(current, conviction, actor, timezone.localdate())
+            index.save()
+            if category == Category.REGISTERED_SEXUAL_OFFENDER:
+                _notification_from(current, index, actor).save()
+        _check_category_and_level(actor=actor, nominal=current, category=category, level=level, on=start)
+        _open_episode(
+            actor=actor, nominal=current, category=category, level=level, start=start, reason=reason, source=source
+        )
+        current.category, current.level, current.status = category, level, Status.ACTIVE
+        current.version += 1
+        current.save()
+    return current
 
 
 @transaction.atomic

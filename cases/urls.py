@@ -16,6 +16,7 @@ urlpatterns = [
     path("<str:reference>/purpose/", views.nominal_purpose, name="nominal-purpose"),
     path("<str:reference>/edit/", views.nominal_edit, name="nominal-edit"),
     path("<str:reference>/exit/", views.nominal_exit, name="nominal-exit"),
+    path("<str:reference>/new-episode/", views.nominal_reenter, name="nominal-reenter"),
     path("<str:reference>/shares/", views.nominal_share, name="nominal-share"),
     path("<str:reference>/shares/<int:agency_id>/revoke/", views.nominal_unshare, name="nominal-unshare"),
     path("<str:reference>/change/<str:what>/", views.nominal_decision, name="nominal-decision"),

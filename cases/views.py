@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Agency, User
 from cases import services
+from cases.eligibility import eligibility_ended
 from cases.forms import (
     AliasForm,
     CategoryChangeForm,
@@ -33,10 +34,11 @@ from cases.forms import (
     NominalFilterForm,
     OrderForm,
     PurposeForm,
+    ReentryForm,
     RiskAssessmentForm,
     ShareForm,
 )
-from cases.models import Nominal, Source
+from cases.models import Nominal, Source, Status
 from cases.policy import NominalAccess, may_create_nominals, may_export_nominals, nominal_access
 from cases.selectors import NominalFilters, nominal_list, nominal_record, nominal_shares
 from mappa.audit.models import AuditEntry, AuditEvent
@@ -261,6 +263,15 @@ def _tab(request: HttpRequest, reference: str, tab: str) -> HttpResponse:
     }
     if tab == "summary" and access.can_decide:
         context["shares"] = nominal_shares(nominal)
+        record = context["nominal"]
+        if record.status == Status.ACTIVE:
+            context["eligibility_ended"] = eligibility_ended(
+                category=record.category,
+                orders=record.orders.all(),
+                convictions=record.convictions.all(),
+                location=record.location,
+                on=timezone.localdate(),
+            )
     if tab == "risk":
         context["plan_meeting"] = current_plan(user, nominal)
     if tab == "audit":
@@ -370,7 +381,7 @@ def _record_form(kind: str, data: Any, nominal: Nominal) -> BaseForm:
     if kind == "conviction":
         return ConvictionForm(data)
     if kind == "order":
-        return OrderForm(data)
+        return OrderForm(data, nominal=nominal)
     if kind == "event":
         return EventForm(data, area=nominal.area)
     agencies: QuerySet[Agency] = Agency.objects.filter(area=nominal.area, is_active=True)
@@ -429,7 +440,7 @@ def nominal_exit(request: HttpRequest, reference: str) -> HttpResponse:
     fields = ("reason", "date", "rationale", "review_retention_on")
     return form_and_save(
         request,
-        ExitForm(request.POST if request.method == "POST" else None),
+        ExitForm(request.POST if request.method == "POST" else None, category=nominal.category),
         save=lambda data: services.nominal_exit(actor=user, nominal=nominal, **{key: data[key] for key in fields}),
         saved="The person has exited MAPPA. Their record is kept.",
         then=nominal,
@@ -437,7 +448,45 @@ def nominal_exit(request: HttpRequest, reference: str) -> HttpResponse:
         submit="Exit from MAPPA",
         back=nominal.get_absolute_url(),
         nominal=nominal,
-        warning="Exit ends MAPPA management. The record is kept and can no longer be changed.",
+        warning=(
+            "Exit ends this episode of MAPPA management. The record is kept, closed; the person can become a "
+            "MAPPA case again by a new referral or conviction."
+        ),
+    )
+
+
+def nominal_reenter(request: HttpRequest, reference: str) -> HttpResponse:
+    """A new episode for someone who had exited: their new conviction, category and level."""
+    user, nominal, access = _nominal_for(request, reference, decide=True)
+    if nominal.status != Status.EXITED:
+        messages.info(request, f"{nominal.case_reference} is a MAPPA case already.")
+        return redirect(nominal)
+    data = request.POST if request.method == "POST" else None
+    conviction = ConvictionForm(data, prefix="conviction")
+    decision = ReentryForm(data, prefix="decision")
+    forms: list[BaseForm] = [conviction, decision]
+    if data is not None and all(form.is_valid() for form in forms):
+        try:
+            services.nominal_reenter(
+                actor=user,
+                nominal=nominal,
+                source=Source.REVIEW,
+                conviction=conviction.cleaned_data,
+                **decision.cleaned_data,
+            )
+        except ValidationError as error:
+            put_errors(error, forms)
+        else:
+            messages.success(request, f"{nominal.case_reference} is a MAPPA case again.")
+            return redirect(nominal)
+    return form_page(
+        request,
+        title="Record a new episode",
+        forms=[("The conviction or caution that brings them back", conviction), ("Category and level", decision)],
+        submit="Record the new episode",
+        back=nominal.get_absolute_url(),
+        nominal=nominal,
+        status=400 if data is not None else 200,
     )
 
 

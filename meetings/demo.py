@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Area, District, User
 from cases.models import Level, LevelPeriod, Nominal, Status
+from mappa.dates import add_months
 from meetings.models import (
     Action,
     ActionStatus,
@@ -35,7 +36,6 @@ from meetings.services import (
     panel_days_schedule,
     rmp_update,
 )
-from referrals.services import add_months
 
 PLAN = {
     "supervision": "Weekly reporting to the probation practitioner; home visits by police offender manager monthly.",

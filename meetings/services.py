@@ -18,6 +18,7 @@ from cases.models import Category, Level, Nominal, Source, Status
 from cases.services import StaleRecordError, nominal_exit, nominal_level_change, nominal_share
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_actor, audit_record
+from mappa.dates import add_months
 from mappa.notifications.models import Kind
 from mappa.notifications.services import agency_staff, notify
 from meetings.models import (
@@ -37,7 +38,6 @@ from meetings.models import (
     RiskManagementPlan,
 )
 from meetings.policy import VIEW_AGENDA, VIEW_MINUTES
-from referrals.services import add_months
 
 MINUTES_FIELDS = (
     "confidentiality_statement_read",
@@ -244,6 +244,15 @@ def _check_minutes(meeting: Meeting) -> None:
         errors["new_level"] = "Select a level lower than the current one"
     if decision in (LevelDecision.CONTINUE, LevelDecision.EXIT, "") and meeting.new_level:
         errors["new_level"] = "Only a decision to raise or lower the level sets a new level"
+    if (
+        decision == LevelDecision.LOWER
+        and meeting.new_level == Level.LEVEL_1
+        and meeting.nominal.category == Category.OTHER_DANGEROUS_OFFENDER
+    ):
+        errors["new_level"] = (
+            "Category 3 is only managed at Level 2 or 3: if Level 2 or 3 management is no longer needed, "
+            "record the decision as exit"
+        )
     if decision and not meeting.level_rationale.strip():
         errors["level_rationale"] = "Enter the rationale for the level decision"
     if not meeting.offender_informed and not meeting.withheld_reason.strip():

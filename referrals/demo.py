@@ -60,6 +60,7 @@ def _answers(
         "offending": {
             "category": nominal.category if nominal else Category.VIOLENT_OFFENDER,
             "outcome": "conviction",
+            "index_offence_code": "malicious-wounding",
             "index_offence": "Inflicting grievous bodily harm (s.20)",
             "conviction_date": today - datetime.timedelta(days=rng.randint(400, 2000)),
             "sentence_type": SentenceType.IMMEDIATE_CUSTODY,

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from agencies.models import Agency, User
+from cases.forms import offence_field
 from cases.models import Nominal
 from mappa.forms import DateField, GovForm, GovModelForm
 from referrals.models import Decision, Referral, ReferralStatus
@@ -35,6 +36,11 @@ def step_form_class(step: str) -> type[GovModelForm]:
     attrs: dict[str, Any] = {
         name: DateField(label=label, required=False) for name, label in DATE_FIELDS.items() if name in fields
     }
+    if "index_offence_code" in fields:
+        attrs["index_offence_code"] = offence_field(label="Index offence")
+        attrs["index_offence"] = forms.CharField(
+            label="Index offence as charged, or its description if not in the list", required=False, max_length=200
+        )
     widgets: dict[str, Any] = {
         name: forms.Textarea(attrs={"rows": 4})
         for name in (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -64,10 +65,13 @@ class Referral(models.Model):
     # Offending and where they are
     category = models.PositiveSmallIntegerField("MAPPA category", choices=Category.choices, null=True, blank=True)
     outcome = models.CharField("Conviction or caution", max_length=20, choices=Outcome.choices, blank=True)
-    index_offence = models.CharField(max_length=200, blank=True)
+    index_offence_code = models.CharField("Index offence", max_length=60, blank=True)
+    index_offence = models.CharField("Index offence as charged", max_length=200, blank=True)
     conviction_date = models.DateField("Date of conviction or caution", null=True, blank=True)
     sentence_type = models.CharField(max_length=20, choices=SentenceType.choices, blank=True)
-    custodial_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    custodial_months = models.PositiveSmallIntegerField(
+        "Length of sentence in months", null=True, blank=True, validators=[MaxValueValidator(1200)]
+    )
     notification_start = models.DateField("Subject to notification requirements since", null=True, blank=True)
     location = models.CharField("Where they are now", max_length=20, choices=Location.choices, blank=True)
     expected_release_date = models.DateField(null=True, blank=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Mapping
 from typing import Any
@@ -12,9 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Area, User
-from cases.models import Category, Level, Location, Nominal, SentenceType, Source
-from cases.services import NO_CONVICTION, nominal_create, nominal_level_change, nominal_share
+from cases.eligibility import CATEGORY_2_REFUSED, CATEGORY_3_LEVEL_1, NO_CONVICTION, qualifies_for_category_2
+from cases.models import TERM_SENTENCES, Category, Conviction, Level, Location, Nominal, Source, Status
+from cases.offences import offence
+from cases.services import nominal_create, nominal_level_change, nominal_reenter, nominal_share
 from mappa.audit.services import audit_actor
+from mappa.dates import add_months
 from mappa.notifications.models import Kind
 from mappa.notifications.services import notify
 from referrals.models import (
@@ -50,6 +52,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "offending": (
         "category",
         "outcome",
+        "index_offence_code",
         "index_offence",
         "conviction_date",
         "sentence_type",
@@ -81,13 +84,6 @@ REQUIRED = {
     "requested_level": "Select the level you are asking for",
     "multi_agency_value": "Explain what multi-agency management would add",
 }
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or the month's last day where it is shorter (31 Aug + 6 = 28 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _lock_area(area: Area) -> Area:
@@ -181,8 +177,10 @@ def referral_problems(referral: Referral) -> dict[str, str]:
     problems = {field: message for field, message in REQUIRED.items() if not getattr(referral, field)}
     if referral.outcome == Outcome.NONE:
         problems["outcome"] = NO_CONVICTION
-    elif referral.outcome and not (referral.index_offence and referral.conviction_date):
-        problems["index_offence"] = "Enter the index offence and the date of conviction or caution"
+    elif referral.outcome and not (
+        (referral.index_offence_code or referral.index_offence) and referral.conviction_date
+    ):
+        problems["index_offence_code"] = "Enter the index offence and the date of conviction or caution"
     if referral.requested_level in (Level.LEVEL_2, Level.LEVEL_3) and not (referral.risk_tool and referral.risk_result):
         problems["risk_tool"] = NO_RISK_ASSESSMENT
     if referral.requested_level == Level.LEVEL_3 and not referral.level3_justification:
@@ -195,8 +193,17 @@ def referral_problems(referral: Referral) -> dict[str, str]:
         and not referral.nominal_id
     ):
         problems["notification_start"] = "Enter when the person became subject to notification requirements"
-    if referral.sentence_type == SentenceType.IMMEDIATE_CUSTODY and not referral.custodial_months:
-        problems["custodial_months"] = "Enter the length of the custodial sentence in months"
+    if referral.sentence_type in TERM_SENTENCES and not referral.custodial_months:
+        problems["custodial_months"] = "Enter the length of the sentence in months"
+    if referral.index_offence_code and offence(referral.index_offence_code) is None:
+        problems["index_offence_code"] = "Select the offence from the list"
+    elif (
+        referral.category == Category.VIOLENT_OFFENDER
+        and referral.outcome
+        and not referral.nominal_id
+        and not qualifies_for_category_2(Conviction(**_index_conviction(referral)))
+    ):
+        problems["category"] = CATEGORY_2_REFUSED
     return problems
 
 
@@ -351,6 +358,9 @@ def panel_item_decide(*, actor: User, item: PanelItem, decision: Decision, ratio
     if not panel.members.exists():
         raise ValidationError("Record who is present before recording decisions")
     referral = item.referral
+    category = referral.nominal.category if referral.nominal and referral.nominal.status == Status.ACTIVE else None
+    if decision == Decision.LEVEL_1 and (category or referral.category) == Category.OTHER_DANGEROUS_OFFENDER:
+        raise ValidationError({"decision": f"{CATEGORY_3_LEVEL_1}: record that the person is not eligible"})
     now = timezone.now()
     with audit_actor(actor):
         item.decision, item.rationale, item.decided_by, item.decided_at = decision, rationale, actor, now
@@ -385,25 +395,35 @@ def panel_item_decide(*, actor: User, item: PanelItem, decision: Decision, ratio
 
 
 def _accept(*, actor: User, referral: Referral, level: Level, on: datetime.date, rationale: str) -> None:
+    """The person becomes, or stays, a Level 2 or 3 case: a new record for someone new, a new
+    episode for someone who had exited, a level change for a current case."""
     nominal = referral.nominal
+    category = referral.category or Category.OTHER_DANGEROUS_OFFENDER
     if nominal is None:
         nominal = nominal_create(
             actor=actor,
             area=referral.area,
             details=_nominal_details(referral),
             conviction=_index_conviction(referral),
-            category=referral.category or Category.OTHER_DANGEROUS_OFFENDER,
+            category=category,
             level=level,
             reason=rationale,
-            notification=(
-                {"start": referral.notification_start, "end": None, "indefinite": False}
-                if referral.category == Category.REGISTERED_SEXUAL_OFFENDER
-                else None
-            ),
+            notification={"start": referral.notification_start} if referral.notification_start else None,
             start=on,
             source=Source.SCREENING,
         )
         referral.nominal = nominal
+    elif nominal.status == Status.EXITED:
+        nominal = nominal_reenter(
+            actor=actor,
+            nominal=nominal,
+            category=category,
+            level=level,
+            start=on,
+            reason=f"Referred again ({referral.reference}): {rationale}",
+            source=Source.SCREENING,
+            conviction=_index_conviction(referral) if not _already_recorded(nominal, referral) else None,
+        )
     elif nominal.level != level:
         nominal_level_change(
             actor=actor, nominal=nominal, level=level, start=on, reason=rationale, source=Source.SCREENING
@@ -411,6 +431,14 @@ def _accept(*, actor: User, referral: Referral, level: Level, on: datetime.date,
     if nominal.lead_agency_id != referral.referring_agency_id:
         nominal_share(actor=actor, nominal=nominal, agency=referral.referring_agency, include_restricted=False)
     referral.first_meeting_due = on + datetime.timedelta(days=referral.area.first_meeting_target_days)
+
+
+def _already_recorded(nominal: Nominal, referral: Referral) -> bool:
+    if referral.conviction_date is None:
+        return False
+    return nominal.convictions.filter(
+        conviction_date=referral.conviction_date, offence_code=referral.index_offence_code
+    ).exists()
 
 
 def _nominal_details(referral: Referral) -> dict[str, Any]:
@@ -432,6 +460,7 @@ def _nominal_details(referral: Referral) -> dict[str, Any]:
 
 def _index_conviction(referral: Referral) -> dict[str, Any]:
     return {
+        "offence_code": referral.index_offence_code,
         "offence": referral.index_offence,
         "conviction_date": referral.conviction_date,
         "disposal": "caution" if referral.outcome == Outcome.CAUTION else "conviction",

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.urls import reverse
 
 from cases.models import Level, Location, Nominal, Status
+from mappa.dates import add_months
 from mappa.notifications.models import Kind
 from mappa.notifications.services import agency_staff, area_coordinators, notify
 from meetings.models import Action, ActionStatus, Meeting, MeetingStatus
 from referrals.models import Referral, ReferralStatus
-from referrals.services import LATE_MONTHS_BEFORE_RELEASE, add_months
+from referrals.services import LATE_MONTHS_BEFORE_RELEASE
 
 DUE_SOON_DAYS = 3
 REVIEW_NOTICE_DAYS = 14

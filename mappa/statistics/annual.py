@@ -1,21 +1,35 @@
 """The MAPPA annual report: the eight published statistical tables for an area and a reporting year.
 
-The reporting year runs from 1 April to 31 March and is named by the year it starts in. Every count
-is one aggregate query over the effective-dated histories (see `history`): who was where, in which
-category and at which level on the day that matters. Category 4 is never counted.
+The reporting year runs from 1 April to 31 March and is named by the year it starts in. The counts
+are aggregate queries over the effective-dated histories (see `history`): who was where, in which
+category and at which level on the day that matters; table 2 looks at every day of the year of the
+people it counts (see `timeline`). Category 4 is never counted. docs/counting-rules.md gives each
+rule with its published source.
+
+The exit day: a person's exit date is the first day they are no longer a MAPPA case, and their
+episode, category and level end the day before (`cases.services.nominal_exit`). So someone who
+exits on 31 March is not in that day's snapshot; someone whose last day is 31 March (exit on
+1 April) is.
 
 How each table counts:
-1. People in the area and in the community on 31 March, by their category and level that day.
-2. People managed at Level 2 or 3 at any time in the year, once each, at the highest of those
-   levels, under their category on the last day of the year they were at Level 2 or 3.
-3. Category 1: cautions and convictions for breach of notification recorded in the year, and
-   indefinite notification requirements revoked on application in the year.
-4. Orders imposed in the year on people then in Category 1 (the SHPO row includes those with a
-   foreign travel restriction, which are also counted on their own).
+1. People in the area and in the community on 31 March, by their category and level that day,
+   while still eligible that day: Category 1 with notification requirements, a Notification Order
+   or an SHPO in force; Category 2 with a licence, a hospital or guardianship order in force or a
+   sentence not yet expired.
+2. People managed at Level 2 or 3 in the community during the year: in each area where they were,
+   once, at the highest level they reached there, under their category on their last day at that
+   level there. Days in custody or hospital do not count.
+3. Category 1: people cautioned, and people convicted, for breach of notification in the year
+   (each person once per row), and indefinite notification requirements revoked on application in
+   the year of people in Category 1 the day before the revocation.
+4. Orders the courts imposed in the year on people of the area, whatever their category then
+   (an SHPO made at sentencing comes before the Category 1 period it opens), interim orders
+   included; the SHPO row includes those with a foreign travel restriction, which are also counted
+   on their own.
 5. People whose breach of a Sexual Risk Order led to notification in the year.
 6. People recalled for breach of licence in the year while at Level 2 or 3, once each, at their
    highest level at recall and their category then.
-7. People with a breach of SHPO recorded in the year while at Level 2 or 3, once each.
+7. People returned to custody for breach of an SHPO in the year while at Level 2 or 3, once each.
 8. Table 1's Category 1 total per 100,000 of the area's population aged 10 and over.
 """
 
@@ -27,11 +41,26 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, DateField, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 
 from agencies.models import Area, AreaPopulation
-from cases.models import Category, Event, EventKind, LevelPeriod, Location, Nominal, Order, OrderKind
+from cases.models import (
+    CATEGORY_2_ORDERS,
+    MOVING_EVENTS,
+    NOTIFYING_ORDERS,
+    Category,
+    Conviction,
+    Event,
+    EventKind,
+    LevelPeriod,
+    Location,
+    Nominal,
+    Order,
+    OrderKind,
+)
+from cases.selectors import orders_in_force
+from mappa.statistics import timeline
 from mappa.statistics.history import area_on, category_on, level_on, location_on
 
 Cell = int | str  # a count, or "-" where a count cannot exist
@@ -191,6 +220,8 @@ def _counts(rows: QuerySet[Any, dict[str, Any]]) -> dict[tuple[int, int], int]:
 
 
 def _snapshot(area: Area, day: datetime.date) -> Table:
+    orders = Order.objects.filter(nominal_id=OuterRef("pk"))
+    sentences = Conviction.objects.filter(nominal_id=OuterRef("pk"), conviction_date__lte=day)
     people = (
         _people_ever_in(area)
         .annotate(category_then=category_on(OuterRef("pk"), day))
@@ -199,8 +230,17 @@ def _snapshot(area: Area, day: datetime.date) -> Table:
             level_then=level_on(OuterRef("pk"), day),
             area_then=_area_of_nominal(day),
             location_then=location_on(OuterRef("pk"), day, F("location")),
+            notified=Exists(orders.filter(orders_in_force(day, kinds=NOTIFYING_ORDERS))),
+            held=Exists(orders.filter(orders_in_force(day, kinds=CATEGORY_2_ORDERS))),
+            serving=Exists(sentences.filter(sentence_expiry_date__gte=day)),
         )
         .filter(area_then=area.pk, location_then=Location.COMMUNITY, level_then__isnull=False)
+        .filter(
+            Q(category_then=Category.REGISTERED_SEXUAL_OFFENDER, notified=True)
+            | Q(category_then=Category.VIOLENT_OFFENDER, held=True)
+            | Q(category_then=Category.VIOLENT_OFFENDER, serving=True)
+            | Q(category_then=Category.OTHER_DANGEROUS_OFFENDER)
+        )
         .values("level_then", "category_then")
         .annotate(n=Count("pk"))
         .order_by()
@@ -215,31 +255,42 @@ def _snapshot(area: Area, day: datetime.date) -> Table:
 
 
 def _managed_in_year(area: Area, start: datetime.date, end: datetime.date) -> Table:
-    periods = LevelPeriod.objects.filter(nominal_id=OuterRef("pk"), level__in=[2, 3], start__lte=end).filter(
+    """Each person once in each area where they spent a day at Level 2 or 3 in the community
+    during the year (see `timeline`): their few hundred histories are read in four queries."""
+    at_level_2_or_3 = LevelPeriod.objects.filter(level__in=[2, 3], start__lte=end).filter(
         Q(end__isnull=True) | Q(end__gte=start)
     )
-    last_day = Least(Coalesce("end", Value(end)), Value(end))
     people = (
         _people_ever_in(area)
-        .annotate(
-            level_then=Subquery(periods.order_by("-level").values("level")[:1]),
-            until=Subquery(periods.annotate(last=last_day).order_by("-last").values("last")[:1]),
+        .filter(pk__in=at_level_2_or_3.values("nominal_id"))
+        .prefetch_related(
+            "category_periods",
+            "level_periods",
+            Prefetch("events", queryset=Event.objects.filter(MOVING_EVENTS | Q(kind=EventKind.TRANSFER))),
         )
-        .filter(level_then__isnull=False)
-        .annotate(
-            category_then=category_on(OuterRef("pk"), OuterRef("until")), area_then=_area_of_nominal(OuterRef("until"))
-        )
-        .filter(category_then__in=CATEGORIES, area_then=area.pk)
-        .values("level_then", "category_then")
-        .annotate(n=Count("pk"))
-        .order_by()
     )
+    counts: dict[tuple[int, int], int] = {}
+    for person in people.only("pk", "area_id", "location"):
+        found = timeline.spells(
+            person,
+            categories=list(person.category_periods.all()),
+            levels=list(person.level_periods.all()),
+            events=person.events.all(),
+            start=start,
+            end=end,
+        )
+        counted = timeline.highest_in_area(found, area.pk, categories=CATEGORIES)
+        if counted is not None:
+            counts[counted] = counts.get(counted, 0) + 1
     return Table(
         key="managed",
         title="MAPPA-eligible offenders in Levels 2 and 3 by category (yearly total)",
         header=("", *CATEGORY_HEADINGS, "Total"),
-        rows=_grid(_counts(people), (2, 3)),
-        note="Each person once, at the highest level at which they were managed during the year.",
+        rows=_grid(counts, (2, 3)),
+        note=(
+            "Each person once, at the highest level at which they were managed in the community in the area "
+            "during the year."
+        ),
     )
 
 
@@ -258,16 +309,16 @@ def _notification_breaches(area: Area, start: datetime.date, end: datetime.date)
         .annotate(category_then=category_on(OuterRef("nominal_id"), OuterRef("date")))
         .filter(category_then=Category.REGISTERED_SEXUAL_OFFENDER)
         .aggregate(
-            cautioned=Count("pk", filter=Q(kind=EventKind.BREACH_NOTIFICATION_CAUTIONED)),
-            convicted=Count("pk", filter=Q(kind=EventKind.BREACH_NOTIFICATION_CONVICTED)),
+            cautioned=Count("nominal_id", distinct=True, filter=Q(kind=EventKind.BREACH_NOTIFICATION_CAUTIONED)),
+            convicted=Count("nominal_id", distinct=True, filter=Q(kind=EventKind.BREACH_NOTIFICATION_CONVICTED)),
         )
     )
     revocations = Order.objects.filter(
         kind=OrderKind.NOTIFICATION_REQUIREMENTS, indefinite=True, revoked_on__range=(start, end)
-    )
+    ).annotate(day_before=Cast(F("revoked_on") - datetime.timedelta(days=1), DateField()))
     revoked = (
         _in_area_then(revocations, area, "revoked_on")
-        .annotate(category_then=category_on(OuterRef("nominal_id"), OuterRef("revoked_on")))
+        .annotate(category_then=category_on(OuterRef("nominal_id"), OuterRef("day_before")))
         .filter(category_then=Category.REGISTERED_SEXUAL_OFFENDER)
         .count()
     )
@@ -284,16 +335,14 @@ def _notification_breaches(area: Area, start: datetime.date, end: datetime.date)
 
 
 def _restrictive_orders(area: Area, start: datetime.date, end: datetime.date) -> Table:
+    """Orders made in the year for people of the area: an SHPO made at sentencing comes before the
+    Category 1 period it opens, so the person's category that day is not asked, except that
+    Category 4 is never counted."""
     orders = Order.objects.filter(kind__in=[OrderKind.SHPO, OrderKind.NOTIFICATION_ORDER], start__range=(start, end))
-    counts = (
-        _in_area_then(orders, area, "start")
-        .annotate(category_then=category_on(OuterRef("nominal_id"), OuterRef("start")))
-        .filter(category_then=Category.REGISTERED_SEXUAL_OFFENDER)
-        .aggregate(
-            shpo=Count("pk", filter=Q(kind=OrderKind.SHPO)),
-            travel=Count("pk", filter=Q(kind=OrderKind.SHPO, foreign_travel_restriction=True)),
-            notification=Count("pk", filter=Q(kind=OrderKind.NOTIFICATION_ORDER)),
-        )
+    counts = _not_category_4(_in_area_then(orders, area, "start"), "start").aggregate(
+        shpo=Count("pk", filter=Q(kind=OrderKind.SHPO)),
+        travel=Count("pk", filter=Q(kind=OrderKind.SHPO, foreign_travel_restriction=True)),
+        notification=Count("pk", filter=Q(kind=OrderKind.NOTIFICATION_ORDER)),
     )
     return Table(
         key="orders",
@@ -304,6 +353,7 @@ def _restrictive_orders(area: Area, start: datetime.date, end: datetime.date) ->
             Row("SHPO with foreign travel restriction", (counts["travel"],)),
             Row("Notification Order", (counts["notification"],)),
         ),
+        note="Orders and interim orders made by the courts in the year.",
     )
 
 
@@ -332,10 +382,9 @@ def _sro_breaches(area: Area, start: datetime.date, end: datetime.date) -> Table
     )
 
 
-def _returned(area: Area, kind: EventKind, start: datetime.date, end: datetime.date) -> QuerySet[Any, dict[str, Any]]:
-    """People with an event of `kind` in the year while at Level 2 or 3 in the area, once each, with
-    their level and category on the day of the one at their highest level."""
-    events = Event.objects.filter(kind=kind, date__range=(start, end))
+def _returned(events: QuerySet[Event], area: Area) -> QuerySet[Any, dict[str, Any]]:
+    """People with one of `events` while at Level 2 or 3 in the area, once each, with their level and
+    category on the day of the one at their highest level."""
     at_level_2_or_3 = (
         _in_area_then(events.filter(nominal_id=OuterRef("pk")), area, "date")
         .annotate(level_then=level_on(OuterRef("nominal_id"), OuterRef("date")))
@@ -359,7 +408,8 @@ def _returned(area: Area, kind: EventKind, start: datetime.date, end: datetime.d
 
 
 def _licence_recalls(area: Area, start: datetime.date, end: datetime.date) -> Table:
-    counts = _counts(_returned(area, EventKind.RECALL, start, end).filter(category_then__in=CATEGORIES))
+    recalls = Event.objects.filter(kind=EventKind.RECALL, date__range=(start, end))
+    counts = _counts(_returned(recalls, area).filter(category_then__in=CATEGORIES))
     return Table(
         key="recalls",
         title="Level 2 and 3 individuals returned to custody",
@@ -369,7 +419,8 @@ def _licence_recalls(area: Area, start: datetime.date, end: datetime.date) -> Ta
 
 
 def _shpo_breaches(area: Area, start: datetime.date, end: datetime.date) -> Table:
-    rows = _returned(area, EventKind.BREACH_SHPO, start, end).exclude(category_then=Category.TERRORISM)
+    breaches = Event.objects.filter(kind=EventKind.BREACH_SHPO, returned_to_custody=True, date__range=(start, end))
+    rows = _returned(breaches, area).exclude(category_then=Category.TERRORISM)
     by_level = {2: 0, 3: 0}
     for row in rows:
         by_level[row["level_then"]] += row["n"]

@@ -3,8 +3,8 @@
 Each indicator is a set of items (referrals, meetings, invitations, actions) dated by the day that
 places them in a month, and a test each item meets or misses. Items whose deadline has not yet
 come and which have not yet met it are left out until they do one or the other. The thresholds
-are the area's own (screening, first-meeting and minutes targets in days; review dates set by
-each meeting).
+are the area's own (screening, first-meeting and minutes targets in days; the review interval of
+each level in weeks).
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
+    DateField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -26,13 +28,14 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    When,
 )
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
 
 from agencies.models import Area, District, User
-from cases.models import Exit
+from cases.models import Exit, Level
 from mappa.statistics import freshness
-from meetings.models import Action, ActionStatus, Attendance, Invitation, Meeting, MeetingStatus
+from meetings.models import Action, ActionStatus, Attendance, Invitation, LevelDecision, Meeting, MeetingStatus
 from meetings.policy import meetings_visible_to
 from referrals.models import Referral, ReferralStatus
 from referrals.policy import referrals_visible_to
@@ -148,21 +151,37 @@ def _first_meeting(area: Area, today: datetime.date) -> QuerySet[Referral]:
 
 
 def _reviews(area: Area, today: datetime.date) -> QuerySet[Meeting]:
-    """Each approved meeting sets when the next review is due; it is on time if a later meeting
-    was held by then. Reviews of people who left MAPPA before the date are not due."""
+    """Each approved meeting is followed by a review due within the level's maximum interval (the
+    area's, by default 16 weeks at Level 2 and 8 at Level 3), whatever later date its minutes set:
+    a later date with a rationale is shown beside the review, not counted as on time. It is on time
+    if a later meeting was held by then. Reviews of people who left MAPPA before then are not due."""
+    meeting_day = TruncDate("starts_at")
+    weeks = {Level.LEVEL_2: area.level2_review_weeks, Level.LEVEL_3: area.level3_review_weeks}
+    due = Case(
+        *(
+            When(level_after=level, then=Cast(meeting_day + datetime.timedelta(weeks=n), DateField()))
+            for level, n in weeks.items()
+        ),
+        output_field=DateField(),
+    )
     held_by_then = Meeting.objects.filter(
         nominal_id=OuterRef("nominal_id"),
         held_at__isnull=False,
         starts_at__gt=OuterRef("starts_at"),
-        starts_at__date__lte=OuterRef("next_review"),
+        starts_at__date__lte=OuterRef("day"),
+    )
+    left_before = Exit.objects.filter(
+        nominal_id=OuterRef("nominal_id"), date__gt=OuterRef("meeting_day"), date__lte=OuterRef("day")
     )
     return (
-        Meeting.objects.filter(
-            area=area, status__in=[MeetingStatus.APPROVED, MeetingStatus.DISTRIBUTED], next_review__isnull=False
-        )
-        .annotate(day=F("next_review"), met=_met(Exists(held_by_then)))
-        .filter(Q(met=True) | Q(next_review__lt=today))
-        .exclude(met=False, nominal__exit__date__lt=F("next_review"))
+        Meeting.objects.filter(area=area, status__in=[MeetingStatus.APPROVED, MeetingStatus.DISTRIBUTED])
+        .exclude(level_decision=LevelDecision.EXIT)
+        .annotate(level_after=Coalesce("new_level", "level"), meeting_day=meeting_day)
+        .annotate(day=due)
+        .filter(day__isnull=False)
+        .annotate(met=_met(Exists(held_by_then)), left=Exists(left_before))
+        .filter(Q(met=True) | Q(day__lt=today))
+        .exclude(met=False, left=True)
     )
 
 
@@ -249,7 +268,11 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "reviews",
         "Level 2 and 3 reviews held on time",
-        lambda area: "Reviews held by the date the previous meeting set, by the month the review was due.",
+        lambda area: (
+            f"Reviews held within the level's maximum interval after the previous meeting ({area.level2_review_weeks} "
+            f"weeks at Level 2, {area.level3_review_weeks} at Level 3), by the month the review was due. A later date "
+            "set in the minutes is shown with its rationale; it does not make a late review on time."
+        ),
         _reviews,
         "nominal__district",
         _meetings_seen("pk"),

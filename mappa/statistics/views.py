@@ -114,7 +114,10 @@ def _describe(kpi: Kpi, item: Any) -> str:
         case "first_meeting":
             return f"Referral {item.reference}: accepted {_day(item.decided_at)}, first meeting due {_day(item.first_meeting_due)}"
         case "reviews":
-            return f"Meeting of {_day(item.starts_at)} set the next review for {_day(item.next_review)}"
+            described = f"Meeting of {_day(item.starts_at)}: review due by {_day(item.day)}"
+            if item.next_review and item.next_review > item.day:
+                described += f"; the minutes set {_day(item.next_review)}, because: {item.next_review_rationale or 'no reason given'}"
+            return described
         case "attendance":
             return (
                 f"{item.agency.name} at the meeting of {_day(item.meeting.starts_at)}: {item.get_attendance_display()}"

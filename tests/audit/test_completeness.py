@@ -158,6 +158,7 @@ NO_CASE_DATA = {
     "cases:nominal-create",
     "cases:nominal-purpose",
     "cases:nominal-exit",
+    "cases:nominal-reenter",
     "cases:nominal-share",
     "cases:nominal-unshare",
     "cases:nominal-decision",

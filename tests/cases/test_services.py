@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from agencies.models import Role
+from cases.eligibility import NO_CONVICTION
 from cases.models import (
     Category,
     CategoryPeriod,
@@ -23,7 +24,6 @@ from cases.models import (
     Status,
 )
 from cases.services import (
-    NO_CONVICTION,
     StaleRecordError,
     alias_add,
     event_record,
@@ -157,7 +157,7 @@ def test_category_4_needs_clearance_and_a_terrorism_connection(people: People) -
 
 
 def test_no_conviction_at_all_is_refused_with_a_pointer_to_marac(people: People, cases: Cases) -> None:
-    from cases.services import category_eligibility_error
+    from cases.eligibility import category_eligibility_error
 
     error = category_eligibility_error(category=3, convictions=[], orders=[], stream="local", on=TODAY)
 

@@ -32,7 +32,9 @@ class Command(BaseCommand):
             areas = seed_agencies_and_users()
             coordinator = User.objects.get(username="coordinator")
             today = timezone.localdate()
-            added = seed_demo_nominals(area=areas["KENT"], coordinator=coordinator, today=today)
+            added = seed_demo_nominals(
+                area=areas["KENT"], coordinator=coordinator, today=today, neighbour=areas["SUSSEX"]
+            )
             referrals = seed_demo_referrals(area=areas["KENT"], coordinator=coordinator)
             meetings = seed_demo_meetings(
                 area=areas["KENT"], coordinator=coordinator, chair=User.objects.get(username="chair"), today=today

@@ -147,15 +147,22 @@ def _thicken(nominals: QuerySet[Nominal], area: Area, neighbour: Area, today: da
             if finish < today - datetime.timedelta(days=2):
                 period.end = start - datetime.timedelta(days=1)
                 ended.append(period)
-                periods.append(_spell(nominal, 2, start, finish))
-                periods.append(_spell(nominal, 1, finish + datetime.timedelta(days=1), None))
+                periods.append(_spell(period, 2, start, finish))
+                periods.append(_spell(period, 1, finish + datetime.timedelta(days=1), None))
     LevelPeriod.objects.bulk_update(ended, ["end"], batch_size=2000)
     LevelPeriod.objects.bulk_create(periods, batch_size=2000)
     Event.objects.bulk_create(events, batch_size=2000)
     Order.objects.bulk_create(orders, batch_size=2000)
 
 
-def _spell(nominal: Nominal, level: int, start: datetime.date, end: datetime.date | None) -> LevelPeriod:
+def _spell(opening: LevelPeriod, level: int, start: datetime.date, end: datetime.date | None) -> LevelPeriod:
+    """A level period in the same episode as `opening`."""
     return LevelPeriod(
-        nominal=nominal, level=level, start=start, end=end, reason="Benchmark history.", source=Source.MEETING
+        nominal_id=opening.nominal_id,
+        episode_id=opening.episode_id,
+        level=level,
+        start=start,
+        end=end,
+        reason="Benchmark history.",
+        source=Source.MEETING,
     )

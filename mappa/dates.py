@@ -1,0 +1,24 @@
+"""Calendar arithmetic the rules are written in: months and years, not days."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (or earlier, when negative), or the month's last day where it is
+    shorter (31 August + 6 months = 28 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def last_day_of_period(start: datetime.date, months: int) -> datetime.date:
+    """The last day of a period of `months` "beginning with" `start` (the statutes' phrase): a
+    10-year period beginning with 3 May 2020 runs to 2 May 2030."""
+    return add_months(start, months) - datetime.timedelta(days=1)
+
+
+def age_on(born: datetime.date, day: datetime.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
