@@ -2,7 +2,18 @@
 
 from auditlog.registry import auditlog
 
-from cases.models import Alias, CategoryPeriod, Conviction, Event, Exit, LevelPeriod, Nominal, Order, RiskAssessment
+from cases.models import (
+    Alias,
+    CategoryPeriod,
+    Conviction,
+    Episode,
+    Event,
+    Exit,
+    LevelPeriod,
+    Nominal,
+    Order,
+    RiskAssessment,
+)
 from cases.services import ALIAS_FIELDS, CONVICTION_FIELDS, DETAIL_FIELDS, EVENT_FIELDS, ORDER_FIELDS, RISK_FIELDS
 
 auditlog.register(
@@ -13,9 +24,12 @@ auditlog.register(
 )
 auditlog.register(Alias, include_fields=list(ALIAS_FIELDS))
 auditlog.register(Conviction, include_fields=list(CONVICTION_FIELDS))
-auditlog.register(Order, include_fields=list(ORDER_FIELDS))
+auditlog.register(Order, include_fields=[*ORDER_FIELDS, "review_from"])
 auditlog.register(Event, include_fields=[*EVENT_FIELDS, "from_area"])
 auditlog.register(RiskAssessment, include_fields=list(RISK_FIELDS))
-auditlog.register(CategoryPeriod, include_fields=["category", "start", "end", "reason", "decided_by", "source"])
-auditlog.register(LevelPeriod, include_fields=["level", "start", "end", "reason", "decided_by", "source"])
-auditlog.register(Exit, include_fields=["reason", "date", "decided_by", "rationale", "review_retention_on"])
+auditlog.register(
+    CategoryPeriod, include_fields=["episode", "category", "start", "end", "reason", "decided_by", "source"]
+)
+auditlog.register(LevelPeriod, include_fields=["episode", "level", "start", "end", "reason", "decided_by", "source"])
+auditlog.register(Episode, include_fields=["start", "end", "reason"])
+auditlog.register(Exit, include_fields=["episode", "reason", "date", "decided_by", "rationale", "review_retention_on"])

@@ -99,6 +99,18 @@ def notification_period(
     return NotificationPeriod(start, last_day_of_period(start, period_months), None, basis)
 
 
+NOT_NOTIFIABLE = (
+    "Category 1 needs a conviction or caution for an offence that makes a person subject to the notification "
+    "requirements (Sexual Offences Act 2003 Schedule 3): select it from the list"
+)
+
+
+def notifiable(conviction: Conviction) -> bool:
+    """The offence is on Schedule 3 (its thresholds, if any, are the person recording it to judge)."""
+    listed = offence(conviction.offence_code)
+    return listed is not None and listed.notifiable
+
+
 def qualifies_for_category_2(conviction: Conviction) -> bool:
     listed = offence(conviction.offence_code)
     sentence, months = conviction.sentence_type, conviction.custodial_months or 0

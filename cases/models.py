@@ -313,9 +313,9 @@ class SentenceType(models.TextChoices):
     CAUTION = "caution", "Caution"
 
 
-# Sentences of a term: imprisonment, immediate or suspended (a suspended sentence is a sentence of
-# imprisonment for every enactment: Criminal Justice Act 2003 s.189(6), Sentencing Act 2020 s.286),
-# and detention and training orders.
+# Sentences of a term: imprisonment, immediate or suspended (a suspended sentence that has not taken
+# effect is a sentence of imprisonment for the purposes of all enactments: Criminal Justice Act 2003
+# s.189(6), kept by the Sentencing Code's Part 10 Chapter 5), and detention and training orders.
 TERM_SENTENCES = (SentenceType.IMMEDIATE_CUSTODY, SentenceType.SUSPENDED, SentenceType.DETENTION_AND_TRAINING)
 
 

@@ -4,7 +4,9 @@
 - RA practitioners see the nominals their agency leads (and may record on them) and those shared
   with their agency.
 - DTC agency staff and chairs see only nominals shared with their agency; chairs also see those
-  on the meetings they chair.
+  on the meetings they chair, while the person is in the chair's area.
+- A transfer takes the record to the new area: the old area's agencies lose their shares
+  (`cases.services.event_record`), and its co-ordinators, auditors and chairs their grounds.
 - Auditors see the nominals of their area, read-only, after stating a purpose for each visit.
 - System administrators see none.
 - Category 4 nominals are seen only by users cleared for Category 4 in the nominal's area.
@@ -85,7 +87,9 @@ def nominal_grounds(user: User) -> list[QuerySet[Nominal]]:
     if user.has_role(*SHARE_ROLES):
         grounds.append(Q(pk__in=_shared_with(user)))
     if user.has_role(Role.CHAIR):
-        grounds.append(Q(pk__in=Meeting.objects.filter(chair=user).values("nominal_id")))
+        # Only while the person is in the chair's area: a transfer takes the record away.
+        chaired = Meeting.objects.filter(chair=user).values("nominal_id")
+        grounds.append(Q(pk__in=chaired, area_id=user.agency.area_id))
     not_category4_or_cleared = ~Q(category=Category.TERRORISM) | Q(area_id__in=category4_cleared_area_ids(user))
     sets = []
     for index, ground in enumerate(grounds):
@@ -123,7 +127,7 @@ def nominal_access(user: User, nominal: Nominal) -> NominalAccess | None:
         )
         if VIEW in shares:
             return NominalAccess(ground=f"Shared with {user.agency}", restricted=VIEW_RESTRICTED in shares)
-    if user.has_role(Role.CHAIR) and nominal.meetings.filter(chair=user).exists():
+    if user.has_role(Role.CHAIR) and in_area and nominal.meetings.filter(chair=user).exists():
         return NominalAccess(ground="Chair of a meeting about this person", restricted=True)
     if user.has_role(Role.AUDITOR) and in_area:
         return NominalAccess(ground="Auditor", restricted=True, needs_purpose=True)

@@ -16,8 +16,10 @@ from agencies.models import Agency, Area, User
 from agencies.selectors import user_is_category4_cleared
 from cases.eligibility import (
     CATEGORY_3_LEVEL_1,
+    NOT_NOTIFIABLE,
     category_eligibility_error,
     exit_error,
+    notifiable,
     notification_period,
 )
 from cases.models import (
@@ -234,6 +236,8 @@ def _notification_from(
 ) -> Order:
     """The notification requirements a conviction or caution gives, their length worked out from the
     sentence and the person's age on the day (not yet saved)."""
+    if not notifiable(conviction):
+        raise ValidationError({"offence_code": NOT_NOTIFIABLE})
     period = notification_period(conviction, date_of_birth=nominal.date_of_birth)
     start = started or period.start
     if start < period.start:

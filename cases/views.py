@@ -121,6 +121,7 @@ def _filters(form: NominalFilterForm, status_given: bool) -> NominalFilters:
         lead_agency_id=data["lead_agency"].pk if data["lead_agency"] else None,
         location=data["location"],
         status=data["status"] if status_given else "active",
+        eligibility_ended=data["eligibility_ended"],
         sort=data["sort"],
     )
 

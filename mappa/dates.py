@@ -16,8 +16,12 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 def last_day_of_period(start: datetime.date, months: int) -> datetime.date:
     """The last day of a period of `months` "beginning with" `start` (the statutes' phrase): a
-    10-year period beginning with 3 May 2020 runs to 2 May 2030."""
-    return add_months(start, months) - datetime.timedelta(days=1)
+    10-year period beginning with 3 May 2020 runs to 2 May 2030. Where the month it ends in has no
+    such day (5 years beginning with 29 February 2024), it runs to that month's last day."""
+    anniversary = add_months(start, months)
+    if anniversary.day != start.day:
+        return anniversary
+    return anniversary - datetime.timedelta(days=1)
 
 
 def age_on(born: datetime.date, day: datetime.date) -> int:

@@ -132,7 +132,8 @@ def apply_gov_messages(form: forms.BaseForm) -> None:
             # A radio button labelled "---------" is never what anyone means to offer.
             field.choices = [choice for choice in field.choices if choice[0] not in ("", None)]  # type: ignore[attr-defined]
         if choosing:
-            field.error_messages["invalid_choice"] = f"Select a {label} shown in the list"
+            article = "an" if label[:1] in "aeiou" else "a"
+            field.error_messages["invalid_choice"] = f"Select {article} {label} shown in the list"
     helper = FormHelper()
     helper.form_tag = False
     form.helper = helper  # type: ignore[attr-defined]

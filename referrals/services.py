@@ -358,7 +358,10 @@ def panel_item_decide(*, actor: User, item: PanelItem, decision: Decision, ratio
     if not panel.members.exists():
         raise ValidationError("Record who is present before recording decisions")
     referral = item.referral
-    category = referral.nominal.category if referral.nominal and referral.nominal.status == Status.ACTIVE else None
+    linked = (
+        Nominal.objects.filter(pk=referral.nominal_id, status=Status.ACTIVE).first() if referral.nominal_id else None
+    )
+    category = linked.category if linked else None
     if decision == Decision.LEVEL_1 and (category or referral.category) == Category.OTHER_DANGEROUS_OFFENDER:
         raise ValidationError({"decision": f"{CATEGORY_3_LEVEL_1}: record that the person is not eligible"})
     now = timezone.now()
@@ -397,7 +400,7 @@ def panel_item_decide(*, actor: User, item: PanelItem, decision: Decision, ratio
 def _accept(*, actor: User, referral: Referral, level: Level, on: datetime.date, rationale: str) -> None:
     """The person becomes, or stays, a Level 2 or 3 case: a new record for someone new, a new
     episode for someone who had exited, a level change for a current case."""
-    nominal = referral.nominal
+    nominal = Nominal.objects.filter(pk=referral.nominal_id).first() if referral.nominal_id else None
     category = referral.category or Category.OTHER_DANGEROUS_OFFENDER
     if nominal is None:
         nominal = nominal_create(

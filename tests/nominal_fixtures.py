@@ -9,11 +9,19 @@ from typing import Any
 import pytest
 
 from agencies.models import Agency, Area, User
-from cases.models import Category, Level, Nominal, SentenceType, Stream
-from cases.services import nominal_create, nominal_share
+from cases.models import Category, Level, Nominal, OrderKind, SentenceType, Stream
+from cases.services import nominal_create, nominal_share, order_add
 from tests.conftest import People
 
 _serial = iter(range(100_000, 999_999))
+CONVICTED = datetime.date(2020, 3, 2)
+# An index offence that makes each category (48 months' custody: indefinite notification for Category 1).
+OFFENCE_OF: dict[int, str] = {
+    Category.REGISTERED_SEXUAL_OFFENDER: "sexual-assault",
+    Category.VIOLENT_OFFENDER: "wounding-with-intent",
+    Category.OTHER_DANGEROUS_OFFENDER: "harassment",
+    Category.TERRORISM: "preparation-of-terrorist-acts",
+}
 
 
 def make_nominal(
@@ -38,17 +46,17 @@ def make_nominal(
         **details,
     }
     conviction = {
-        "offence": "Wounding with intent (s.18)",
-        "conviction_date": datetime.date(2020, 3, 2),
+        "offence_code": OFFENCE_OF[category],
+        "conviction_date": CONVICTED,
         "sentence_type": SentenceType.IMMEDIATE_CUSTODY,
         "custodial_months": 48,
         "terrorism": category == Category.TERRORISM,
         "disposal": "conviction",
     }
-    notification = None
-    if category == Category.REGISTERED_SEXUAL_OFFENDER:
-        notification = {"start": datetime.date(2020, 3, 2), "end": None, "indefinite": True}
-    return nominal_create(
+    if category == Category.VIOLENT_OFFENDER:
+        # A life sentence, on life licence since 2022: eligible whatever the day the tests run.
+        conviction.update(sentence_type=SentenceType.LIFE, custodial_months=None)
+    nominal = nominal_create(
         actor=actor,
         area=area,
         details=values,
@@ -56,9 +64,12 @@ def make_nominal(
         category=category,
         level=level,
         reason="Initial assessment",
-        notification=notification,
-        start=datetime.date(2020, 3, 2),
+        start=CONVICTED,
     )
+    if category == Category.VIOLENT_OFFENDER:
+        licence = {"kind": OrderKind.LICENCE, "start": datetime.date(2022, 3, 2), "indefinite": True}
+        order_add(actor=actor, nominal=nominal, values=licence)
+    return nominal
 
 
 @dataclass

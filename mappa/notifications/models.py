@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     REVIEW_OVERDUE = "review_overdue", "Review overdue"
     RELEASE_WITHOUT_REFERRAL = "release_without_referral", "Release within 6 months, no referral"
     REFERRAL_WAITING = "referral_waiting", "Referral waiting for screening"
+    ELIGIBILITY_ENDED = "eligibility_ended", "Eligibility ended: exit to record"
     AUDIT_CHAIN_BROKEN = "audit_chain_broken", "Audit log check failed"
 
 

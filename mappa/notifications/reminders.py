@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from cases.models import Level, Location, Nominal, Status
+from cases.selectors import eligibility_ended_on
 from mappa.dates import add_months
 from mappa.notifications.models import Kind
 from mappa.notifications.services import agency_staff, area_coordinators, notify
@@ -30,6 +31,7 @@ def send_reminders(*, today: datetime.date) -> dict[str, int]:
         "review_overdue": _reviews(today, overdue=True),
         "release_without_referral": _releases(today),
         "referral_waiting": _waiting_referrals(today),
+        "eligibility_ended": _eligibility_ended(today),
     }
     return counts
 
@@ -124,5 +126,22 @@ def _waiting_referrals(today: datetime.date) -> int:
             title=f"Referral {referral.reference} has waited more than {target} days for screening",
             url=referral.get_absolute_url(),
             dedupe_key=f"{Kind.REFERRAL_WAITING}:{referral.pk}",
+        )
+    return count
+
+
+def _eligibility_ended(today: datetime.date) -> int:
+    """Active Category 1 and 2 people whom nothing keeps MAPPA-eligible any longer: their area's
+    co-ordinators are asked, once per person, to record the exit."""
+    nominals = Nominal.objects.filter(eligibility_ended_on(today)).only("pk", "case_reference", "area_id")
+    count = 0
+    for nominal in nominals:
+        count += 1
+        notify(
+            recipients=area_coordinators(nominal.area_id),
+            kind=Kind.ELIGIBILITY_ENDED,
+            title=f"Nothing keeps {nominal.case_reference} MAPPA-eligible any longer: record the exit",
+            url=nominal.get_absolute_url(),
+            dedupe_key=f"{Kind.ELIGIBILITY_ENDED}:{nominal.pk}",
         )
     return count

@@ -277,7 +277,7 @@ KPIS: tuple[Kpi, ...] = (
         "nominal__district",
         _meetings_seen("pk"),
         "nominal",
-        "Meeting that set the date",
+        "Review",
         (Meeting, Exit),
     ),
     Kpi(

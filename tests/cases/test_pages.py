@@ -29,7 +29,7 @@ def _create_form(people: People, **overrides: str) -> dict[str, str]:
         "person-location": "community",
         "person-stream": "local",
         "person-pnc_id": "2006/0451233h",
-        "conviction-offence": "Robbery",
+        "conviction-offence_code": "robbery",
         **_date("conviction-conviction_date", datetime.date(2019, 9, 3)),
         "conviction-disposal": "conviction",
         "conviction-sentence_type": "custody",
@@ -50,8 +50,14 @@ def test_coordinator_records_a_new_nominal(people: People) -> None:
     assert response["Location"] == f"/nominals/{nominal.case_reference}/"
     assert nominal.case_reference == "KENT-000001"
     assert nominal.pnc_id == "2006/0451233H"
-    assert nominal.convictions.get().custodial_months == 30
+    conviction = nominal.convictions.get()
+    assert (conviction.offence_code, conviction.offence, conviction.custodial_months) == (
+        "robbery",
+        "Robbery or assault with intent to rob",
+        30,
+    )
     assert nominal.level_periods.get().source == "initial"
+    assert nominal.episodes.get().start == nominal.level_periods.get().start
 
 
 @pytest.mark.parametrize("persona", ["chair", "practitioner", "housing_officer", "auditor", "administrator"])
@@ -75,7 +81,10 @@ def test_only_coordinators_record_new_nominals(people: People, persona: str) -> 
         ({"conviction-custodial_months": "lots"}, "Enter a whole number"),
         ({"conviction-custodial_months": "6"}, "Category 2 needs"),
         ({"decision-category": "3"}, "only ever managed at Level 2 or 3"),
-        ({"decision-category": "1"}, "Category 1 needs notification requirements"),
+        ({"decision-category": "1"}, "Category 1 needs a conviction or caution for an offence that makes"),
+        ({"conviction-offence_code": "supplying-controlled-drug"}, "Category 2 needs murder or an offence specified"),
+        ({"conviction-offence_code": "no-such-offence"}, "Select an offence shown in the list"),
+        ({"conviction-offence_code": ""}, "Select the offence, or describe it if it is not in the list"),
         ({"decision-reason": ""}, "Enter the reason for this category and level"),
         ({"person-date_of_birth_2": "2090"}, "Date of birth must be in the past"),
     ],
@@ -367,3 +376,92 @@ def test_misspelt_search_puts_the_closest_name_first_whatever_the_ground(people:
     page = client_for(people.practitioner).get("/nominals/", {"q": "test sharland"}).context["page"]
 
     assert [nominal.pk for nominal in page.object_list] == [cases.shared.pk, close.pk, far.pk]
+
+
+def _ended_notification(people: People) -> Nominal:
+    nominal = make_nominal(actor=people.coordinator, area=people.area, lead_agency=people.police, category=1)
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    Order.objects.filter(nominal=nominal, kind="notification").update(indefinite=False, end=yesterday)
+    return nominal
+
+
+def test_the_record_and_the_list_point_out_someone_whose_notification_has_ended(people: People, cases: Cases) -> None:
+    ended = _ended_notification(people)
+    client = client_for(people.coordinator)
+
+    record = client.get(ended.get_absolute_url()).content.decode()
+    listed = client.get("/nominals/", {"eligibility_ended": "on"}).content.decode()
+
+    assert "No notification requirements, Notification Order or SHPO are in force today" in record
+    assert ended.case_reference in listed
+    assert cases.own.case_reference not in listed  # on life licence
+    assert "1 person" in listed
+    assert "in force today" not in client.get(cases.own.get_absolute_url()).content.decode()
+
+
+def test_exit_offers_only_the_reasons_of_the_category_and_refuses_one_the_record_contradicts(
+    people: People, cases: Cases
+) -> None:
+    client = client_for(people.coordinator)
+    form = client.get(f"/nominals/{cases.own.case_reference}/exit/").content.decode()
+    today = datetime.date.today()
+    response = client.post(
+        f"/nominals/{cases.own.case_reference}/exit/",
+        {
+            "reason": "licence_ended",
+            **_date("date", today),
+            "rationale": "Licence over",
+            **_date("review_retention_on", today + datetime.timedelta(days=3000)),
+            "confirm": "on",
+        },
+    )
+
+    assert 'value="licence_ended"' in form
+    assert 'value="notification_ended"' not in form  # Category 2
+    assert response.status_code == 400
+    assert "still in force" in response.content.decode()
+    assert Nominal.objects.get(pk=cases.own.pk).status == "active"
+
+
+def test_the_coordinator_records_a_new_episode_for_someone_who_exited(people: People, cases: Cases) -> None:
+    from cases.services import nominal_exit
+
+    today = datetime.date.today()
+    nominal_exit(
+        actor=people.coordinator,
+        nominal=cases.own,
+        reason="left_jurisdiction",
+        date=today - datetime.timedelta(days=90),
+        rationale="Moved to Scotland",
+        review_retention_on=today + datetime.timedelta(days=3000),
+    )
+    client = client_for(people.coordinator)
+    path = f"/nominals/{cases.own.case_reference}/new-episode/"
+    data = {
+        "conviction-offence_code": "harassment",
+        **_date("conviction-conviction_date", today - datetime.timedelta(days=30)),
+        "conviction-disposal": "conviction",
+        "conviction-sentence_type": "community",
+        "decision-category": "3",
+        "decision-level": "2",
+        **_date("decision-start", today),
+        "decision-reason": "Returned to Kent; harassing a former partner",
+    }
+
+    refused = client.post(path, {**data, "decision-level": "1"})
+    saved = client.post(path, data)
+
+    assert refused.status_code == 400
+    assert "only ever managed at Level 2 or 3" in refused.content.decode()
+    assert saved.status_code == 302
+    nominal = Nominal.objects.get(pk=cases.own.pk)
+    assert (nominal.status, nominal.category, nominal.level, nominal.episodes.count()) == ("active", 3, 2, 2)
+    assert client.get(path).status_code == 302  # a current case has no new episode to record
+    summary = client.get(nominal.get_absolute_url()).content.decode()
+    assert "Moved to Scotland" in summary
+    assert "Returned to Kent" in summary
+
+
+def test_only_coordinators_record_a_new_episode(people: People, cases: Cases) -> None:
+    for user in (people.practitioner, people.housing_officer, people.auditor):
+        assert client_for(user).get(f"/nominals/{cases.own.case_reference}/new-episode/").status_code in (403, 404)

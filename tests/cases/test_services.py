@@ -34,9 +34,10 @@ from cases.services import (
     nominal_update,
     order_add,
 )
+from mappa.dates import add_months
 from tests.conftest import People
-from tests.factories import make_user
-from tests.nominal_fixtures import Cases, make_nominal
+from tests.factories import AgencyFactory, make_user
+from tests.nominal_fixtures import OFFENCE_OF, Cases, make_nominal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dated]
 
@@ -44,6 +45,11 @@ TODAY = datetime.date.today()
 
 
 def _create(people: People, *, category: int, conviction: dict, notification: dict | None = None, level: int = 1):
+    conviction = {
+        "offence_code": OFFENCE_OF[category],
+        "conviction_date": TODAY - datetime.timedelta(days=400),
+        **conviction,
+    }
     return nominal_create(
         actor=people.coordinator,
         area=people.area,
@@ -54,7 +60,7 @@ def _create(people: People, *, category: int, conviction: dict, notification: di
             "gender": "male",
             "lead_agency": people.police,
         },
-        conviction={"offence": "Offence", "conviction_date": datetime.date(2021, 6, 1), **conviction},
+        conviction=conviction,
         category=category,
         level=level,
         reason="Test",
@@ -66,24 +72,23 @@ def _error(excinfo: pytest.ExceptionInfo[ValidationError], field: str) -> str:
     return " ".join(excinfo.value.message_dict[field])
 
 
-def test_category_1_needs_notification_requirements(people: People) -> None:
+def test_category_1_needs_an_offence_that_requires_notification(people: People) -> None:
     with pytest.raises(ValidationError) as excinfo:
-        _create(people, category=1, conviction={"sentence_type": SentenceType.COMMUNITY})
+        _create(people, category=1, conviction={"offence_code": "theft", "sentence_type": SentenceType.COMMUNITY})
 
-    assert "notification requirements" in _error(excinfo, "category")
+    assert "Schedule 3" in _error(excinfo, "offence_code")
     assert not Nominal.objects.exists()
 
 
-def test_category_1_with_notification_requirements_is_recorded(people: People) -> None:
-    nominal = _create(
-        people,
-        category=1,
-        conviction={"sentence_type": SentenceType.COMMUNITY},
-        notification={"start": datetime.date(2021, 6, 1), "end": None, "indefinite": True},
-    )
+def test_category_1_gets_the_notification_period_its_sentence_gives(people: People) -> None:
+    convicted = TODAY - datetime.timedelta(days=400)
+    nominal = _create(people, category=1, conviction={"sentence_type": SentenceType.COMMUNITY})
 
+    order = nominal.orders.get()
     assert nominal.category == 1
-    assert nominal.orders.get().kind == OrderKind.NOTIFICATION_REQUIREMENTS
+    assert (order.kind, order.start, order.indefinite) == (OrderKind.NOTIFICATION_REQUIREMENTS, convicted, False)
+    assert order.end == add_months(convicted, 60) - datetime.timedelta(days=1)  # 5 years for a community order
+    assert order.conviction == nominal.convictions.get()
 
 
 def test_expired_notification_requirements_do_not_make_category_1(people: People) -> None:
@@ -91,23 +96,42 @@ def test_expired_notification_requirements_do_not_make_category_1(people: People
         _create(
             people,
             category=1,
-            conviction={"sentence_type": SentenceType.COMMUNITY},
-            notification={"start": datetime.date(2015, 1, 1), "end": datetime.date(2020, 1, 1), "indefinite": False},
+            conviction={"sentence_type": SentenceType.COMMUNITY, "conviction_date": datetime.date(2015, 1, 1)},
         )
+
+
+CUSTODY, SUSPENDED = SentenceType.IMMEDIATE_CUSTODY, SentenceType.SUSPENDED
 
 
 @pytest.mark.parametrize(
     ("conviction", "eligible"),
     [
-        ({"sentence_type": SentenceType.IMMEDIATE_CUSTODY, "custodial_months": 12}, True),
-        ({"sentence_type": SentenceType.IMMEDIATE_CUSTODY, "custodial_months": 11}, False),
+        ({"sentence_type": CUSTODY, "custodial_months": 12}, True),
+        ({"sentence_type": CUSTODY, "custodial_months": 11}, False),
         ({"sentence_type": SentenceType.HOSPITAL_ORDER}, True),
-        ({"sentence_type": SentenceType.SUSPENDED, "custodial_months": 18, "controlling_or_coercive": True}, True),
-        ({"sentence_type": SentenceType.SUSPENDED, "custodial_months": 18}, False),
+        ({"sentence_type": SentenceType.GUARDIANSHIP_ORDER}, True),
+        ({"sentence_type": SentenceType.DETENTION_AND_TRAINING, "custodial_months": 12}, True),
+        ({"sentence_type": SUSPENDED, "custodial_months": 18}, True),  # a suspended sentence is imprisonment
+        ({"sentence_type": SUSPENDED, "custodial_months": 6}, False),
         ({"sentence_type": SentenceType.COMMUNITY}, False),
+        ({"offence_code": "murder", "sentence_type": SentenceType.LIFE}, True),
+        ({"offence_code": "supplying-controlled-drug", "sentence_type": CUSTODY, "custodial_months": 36}, False),
+        (
+            {"offence_code": "controlling-or-coercive-behaviour", "sentence_type": SUSPENDED, "custodial_months": 12},
+            True,
+        ),
+        (
+            {"offence_code": "controlling-or-coercive-behaviour", "sentence_type": CUSTODY, "custodial_months": 10},
+            False,
+        ),
+        ({"offence_code": "controlling-or-coercive-behaviour", "sentence_type": SentenceType.HOSPITAL_ORDER}, False),
+        (
+            {"offence_code": "", "offence": "Wounding, not coded", "sentence_type": CUSTODY, "custodial_months": 48},
+            False,
+        ),
     ],
 )
-def test_category_2_needs_12_months_custody_a_hospital_order_or_qualifying_ccb(
+def test_category_2_needs_a_specified_offence_or_ccb_and_the_sentence_for_it(
     people: People, conviction: dict, eligible: bool
 ) -> None:
     if eligible:
@@ -118,8 +142,18 @@ def test_category_2_needs_12_months_custody_a_hospital_order_or_qualifying_ccb(
         assert "Category 2 needs" in _error(excinfo, "category")
 
 
+def test_36_months_for_supplying_class_a_drugs_is_refused_for_category_2(people: People) -> None:
+    supply = {"offence_code": "supplying-controlled-drug", "sentence_type": CUSTODY, "custodial_months": 36}
+
+    with pytest.raises(ValidationError) as excinfo:
+        _create(people, category=2, conviction=supply)
+
+    assert "Schedule 18" in _error(excinfo, "category")
+    assert not Nominal.objects.exists()
+
+
 def test_category_3_needs_only_a_conviction_or_caution_but_never_level_1(people: People) -> None:
-    caution = {"sentence_type": SentenceType.CAUTION, "disposal": "caution"}
+    caution = {"sentence_type": SentenceType.CAUTION, "disposal": "caution", "offence_code": "harassment"}
 
     with pytest.raises(ValidationError) as excinfo:
         _create(people, category=3, level=1, conviction=caution)
@@ -315,15 +349,17 @@ def test_events_move_the_person(people: People, cases: Cases) -> None:
     assert Nominal.objects.get(pk=cases.own.pk).location == Location.COMMUNITY
 
 
-def test_transfer_moves_the_nominal_to_the_new_area(people: People, cases: Cases) -> None:
-    event_record(
-        actor=people.coordinator,
-        nominal=cases.own,
-        values={"kind": EventKind.TRANSFER, "date": TODAY, "to_area": people.other_area},
-    )
+def test_transfer_moves_the_nominal_to_the_new_area_with_a_lead_agency_there(people: People, cases: Cases) -> None:
+    sussex_police = AgencyFactory(area=people.other_area, name="Sussex Police", kind="police")
+    transfer = {"kind": EventKind.TRANSFER, "date": TODAY, "to_area": people.other_area}
 
+    with pytest.raises(ValidationError) as excinfo:
+        event_record(actor=people.coordinator, nominal=cases.own, values=transfer)
+    event_record(actor=people.coordinator, nominal=cases.own, values={**transfer, "lead_agency": sussex_police})
+
+    assert "lead agency in Sussex" in _error(excinfo, "lead_agency")
     moved = Nominal.objects.get(pk=cases.own.pk)
-    assert moved.area == people.other_area
+    assert (moved.area, moved.lead_agency, moved.district) == (people.other_area, sussex_police, None)
     assert moved.events.get(kind=EventKind.TRANSFER).from_area == people.area
 
 
@@ -331,7 +367,7 @@ def test_exit_closes_the_histories_and_keeps_the_record(people: People, cases: C
     nominal_exit(
         actor=people.coordinator,
         nominal=cases.own,
-        reason="risk_reduced",
+        reason="left_jurisdiction",
         date=TODAY,
         rationale="Stable for years",
         review_retention_on=TODAY + datetime.timedelta(days=365 * 6),
@@ -341,6 +377,9 @@ def test_exit_closes_the_histories_and_keeps_the_record(people: People, cases: C
     assert nominal.status == Status.EXITED
     assert not LevelPeriod.objects.filter(nominal=nominal, end__isnull=True).exists()
     assert not CategoryPeriod.objects.filter(nominal=nominal, end__isnull=True).exists()
+    episode = nominal.episodes.get()
+    assert episode.end == TODAY - datetime.timedelta(days=1)  # the exit day is the first day out
+    assert episode.exit.reason == "left_jurisdiction"
     with pytest.raises(ValidationError):
         nominal_level_change(
             actor=people.coordinator, nominal=nominal, level=2, start=TODAY, reason="x", source=Source.REVIEW

@@ -23,12 +23,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agencies.models import Agency, District
-from cases.models import Nominal
+from cases.models import Category, Nominal
 from mappa.forms import GovForm, GovModelForm, VersionForm
 from referrals.forms import ReferralStepForm, step_form_class
 from referrals.models import Referral
 from referrals.services import STEPS
 from tests.conftest import People
+from tests.nominal_fixtures import make_nominal
 
 PROJECT = ("agencies", "cases", "referrals", "meetings", "mappa")
 for module in ("agencies.forms", "agencies.admin", "cases.forms", "referrals.forms", "meetings.forms"):
@@ -104,10 +105,13 @@ def build_kwargs(form_class: type[forms.BaseForm], people: People) -> dict[str, 
         "candidates": [],
         "waiting": Referral.objects.filter(area=people.area),
         "districts": District.objects.filter(area=people.area),
+        "category": Category.REGISTERED_SEXUAL_OFFENDER,
     }
     wanted = {}
     for name, parameter in inspect.signature(form_class.__init__).parameters.items():
         if parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.default is inspect.Parameter.empty:
+            if name == "nominal":  # made only for the forms that need one
+                known[name] = make_nominal(actor=people.coordinator, area=people.area, lead_agency=people.police)
             if name not in known:
                 raise LookupError(f"teach build_kwargs how to give {form_class.__name__} its {name!r}")
             wanted[name] = known[name]

@@ -6,14 +6,15 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
 
 from agencies.demo import DEMO_PASSWORD
 from agencies.models import Agency, AgencyKind, Area, Role, User
-from cases.models import Nominal
+from cases.models import Event, EventKind, Nominal, Order, OrderKind
+from cases.selectors import eligibility_ended_on
 from mappa.audit.models import AuditEntry
 from mappa.notifications.models import Notification
 from mappa.statistics.annual import annual_report
@@ -51,7 +52,8 @@ def test_seed_demo_creates_a_kent_like_area_a_caseload_and_one_user_per_role_and
     housing = User.objects.get(username="housing")
     assert housing.agency.kind == AgencyKind.HOUSING
     assert housing.agency.district is not None
-    assert Nominal.objects.filter(area=kent).count() >= 3000  # and the people accepted at screening
+    # and the people accepted at screening; a few have moved on to Sussex
+    assert Nominal.objects.filter(case_reference__startswith="KENT-").count() >= 3000
     assert Nominal.objects.filter(area=kent, category=4).exists()
     assert set(Referral.objects.values_list("status", flat=True)) == {status.value for status in ReferralStatus}
     assert ScreeningPanel.objects.filter(area=kent, status="closed").count() >= 11
@@ -81,9 +83,10 @@ def _sign_in_as_the_readme_says(username: str) -> None:
 
 
 @pytest.mark.dated
-def test_seed_demo_has_work_in_every_state_whatever_the_day() -> None:
-    """The demo is dated from the day it is made: run on any day (see `--today`), it still has work
-    in every state, not a year that has drifted into the past."""
+def test_seed_demo_has_work_in_every_state_and_figures_in_every_report_row_whatever_the_day() -> None:
+    """The demo is dated from the day it is made: run on any day (see TEST_TODAY), it still has work
+    in every state, not a year that has drifted into the past, and every row of the last complete
+    year's annual report has a figure."""
     call_command("seed_demo")
     today = timezone.localdate()
     now = timezone.now()
@@ -121,6 +124,21 @@ def test_seed_demo_has_work_in_every_state_whatever_the_day() -> None:
     for report in (annual_report(kent, year), annual_report(kent, year - 1)):
         assert int(report.table("eligible").cell("Total", 3)) > 0, report.title
         assert int(report.table("managed").cell("Total", 3)) > 0, report.title
+    last_year = annual_report(kent, year - 1)
+    for table in last_year.tables:
+        for row in table.rows:
+            assert row.cells[-1] not in (0, "-"), f"{last_year.title}: {table.title}: {row.label}"
+
+    # The rules' edges, there to be seen: moves between the two areas (counted in both), people whose
+    # notification has ended awaiting their exit, re-entries, SHPOs made at sentencing.
+    sussex = Area.objects.get(code="SUSSEX")
+    transfers = Event.objects.filter(kind=EventKind.TRANSFER)
+    assert transfers.filter(from_area=kent, to_area=sussex).exists()
+    assert transfers.filter(from_area=sussex, to_area=kent).exists()
+    assert int(annual_report(sussex, year - 1).table("managed").cell("Total", 3)) > 0
+    assert Nominal.objects.filter(eligibility_ended_on(today), area=kent, category=1).exists()
+    assert Nominal.objects.annotate(episodes_held=Count("episodes")).filter(episodes_held__gt=1, status="active")
+    assert Order.objects.filter(kind=OrderKind.SHPO, start=F("conviction__conviction_date")).exists()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="national-scale data is written with PostgreSQL's COPY")

@@ -19,7 +19,7 @@ from referrals.services import referral_link_nominal, referral_submit
 from tests.conftest import People
 from tests.meeting_fixtures import MEETING_DAY, Setting
 from tests.meetings.test_services import hold
-from tests.nominal_fixtures import Cases
+from tests.nominal_fixtures import Cases, make_nominal
 from tests.referrals.conftest import make_referral
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dated]
@@ -136,3 +136,22 @@ def test_referral_waiting_past_the_screening_target(people: People) -> None:
     send_reminders(today=submitted + datetime.timedelta(days=11))
     assert _kinds(people.coordinator).count(Kind.REFERRAL_WAITING) == 1
     assert Referral.objects.get().status == "submitted"
+
+
+def test_the_coordinator_is_asked_once_to_exit_someone_whose_notification_has_ended(people: People) -> None:
+    from cases.models import Nominal, Order
+
+    person = make_nominal(actor=people.coordinator, area=people.area, lead_agency=people.police, category=1)
+    notification = Order.objects.get(nominal=person, kind="notification")
+    today = timezone.localdate()
+
+    send_reminders(today=today)
+    assert Kind.ELIGIBILITY_ENDED not in _kinds(people.coordinator)  # indefinite: still eligible
+
+    Order.objects.filter(pk=notification.pk).update(indefinite=False, end=today - datetime.timedelta(days=1))
+    send_reminders(today=today)
+    send_reminders(today=today + datetime.timedelta(days=1))
+
+    assert _kinds(people.coordinator).count(Kind.ELIGIBILITY_ENDED) == 1
+    assert Kind.ELIGIBILITY_ENDED not in _kinds(people.practitioner)
+    assert Nominal.objects.get(pk=person.pk).status == "active"  # the exit is the co-ordinator's decision

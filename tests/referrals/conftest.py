@@ -25,6 +25,7 @@ def answers(**overrides: Any) -> dict[str, dict[str, Any]]:
         "offending": {
             "category": 2,
             "outcome": "conviction",
+            "index_offence_code": "wounding-with-intent",
             "index_offence": "Wounding with intent (s.18)",
             "conviction_date": datetime.date(2021, 2, 1),
             "sentence_type": SentenceType.IMMEDIATE_CUSTODY,

@@ -2,6 +2,8 @@
 
 The statistics read histories as they stand, however they were recorded, so the tests write them
 directly to reach any past state (a level lowered last June, a transfer in January) in few queries.
+Each person is eligible from `since` on the ground their category needs (indefinite notification
+requirements for Category 1, a licence for Category 2) unless the test says otherwise.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from agencies.models import Agency, Area
 from cases.models import (
     LOCATION_AFTER_EVENT,
     CategoryPeriod,
+    Episode,
     Event,
     EventKind,
     Exit,
@@ -27,6 +30,7 @@ from cases.models import (
 from tests.conftest import People
 
 LONG_AGO = datetime.date(2015, 1, 5)
+LICENCE_ENDS = datetime.date(2040, 1, 1)
 _serial = count(1)
 
 
@@ -42,6 +46,7 @@ class Person:
         area: Area | None = None,
         since: datetime.date = LONG_AGO,
         lead: Agency | None = None,
+        grounds: bool = True,
     ) -> None:
         self.people = people
         serial = next(_serial)
@@ -57,11 +62,24 @@ class Person:
             category=category,
             level=level,
         )
+        self.episode = Episode.objects.create(nominal=self.nominal, start=since, reason="Test")
         self._open(CategoryPeriod, since, category=category)
         self._open(LevelPeriod, since, level=level)
+        if grounds:
+            self.grounds(category, since)
+
+    def grounds(self, category: int, start: datetime.date, *, until: datetime.date | None = None) -> Person:
+        """What keeps someone in the category eligible, from `start` (to `until`, if given)."""
+        if category == 1:
+            self.order(OrderKind.NOTIFICATION_REQUIREMENTS, start, end=until, indefinite=until is None)
+        elif category == 2:
+            self.order(OrderKind.LICENCE, start, end=until or LICENCE_ENDS)
+        return self
 
     def _open(self, model: type[CategoryPeriod] | type[LevelPeriod], start: datetime.date, **value: int) -> None:
-        model.objects.create(nominal=self.nominal, start=start, reason="Test", source=Source.INITIAL, **value)
+        model.objects.create(
+            nominal=self.nominal, episode=self.episode, start=start, reason="Test", source=Source.INITIAL, **value
+        )
 
     def _change(self, model: type[CategoryPeriod] | type[LevelPeriod], start: datetime.date, **value: int) -> Person:
         model.objects.filter(nominal=self.nominal, end__isnull=True).update(end=start - datetime.timedelta(days=1))
@@ -73,11 +91,12 @@ class Person:
         return self._change(LevelPeriod, start, level=level)
 
     def category(self, category: int, start: datetime.date) -> Person:
+        self.grounds(category, start)
         return self._change(CategoryPeriod, start, category=category)
 
-    def event(self, kind: EventKind, date: datetime.date) -> Person:
-        Event.objects.create(nominal=self.nominal, kind=kind, date=date)
-        where = LOCATION_AFTER_EVENT.get(kind)
+    def event(self, kind: EventKind, date: datetime.date, *, returned_to_custody: bool = False) -> Person:
+        Event.objects.create(nominal=self.nominal, kind=kind, date=date, returned_to_custody=returned_to_custody)
+        where = "custody" if returned_to_custody else LOCATION_AFTER_EVENT.get(kind)
         if where:
             Nominal.objects.filter(pk=self.nominal.pk).update(location=where)
         return self
@@ -95,10 +114,13 @@ class Person:
         return self
 
     def exit(self, date: datetime.date) -> Person:
-        CategoryPeriod.objects.filter(nominal=self.nominal, end__isnull=True).update(end=date)
-        LevelPeriod.objects.filter(nominal=self.nominal, end__isnull=True).update(end=date)
+        """Exit on `date`: the histories end the day before, as `nominal_exit` ends them."""
+        last = date - datetime.timedelta(days=1)
+        for model in (CategoryPeriod, LevelPeriod, Episode):
+            model.objects.filter(nominal=self.nominal, end__isnull=True).update(end=last)  # type: ignore[attr-defined]
         Exit.objects.create(
             nominal=self.nominal,
+            episode=self.episode,
             reason=ExitReason.RISK_REDUCED,
             date=date,
             decided_by=self.people.coordinator,
@@ -106,6 +128,15 @@ class Person:
             review_retention_on=date + datetime.timedelta(days=2000),
         )
         Nominal.objects.filter(pk=self.nominal.pk).update(status=Status.EXITED)
+        return self
+
+    def reenter(self, start: datetime.date, *, category: int, level: int) -> Person:
+        """A new episode from `start`, as `nominal_reenter` opens it."""
+        self.episode = Episode.objects.create(nominal=self.nominal, start=start, reason="Referred again")
+        self._open(CategoryPeriod, start, category=category)
+        self._open(LevelPeriod, start, level=level)
+        self.grounds(category, start)
+        Nominal.objects.filter(pk=self.nominal.pk).update(status=Status.ACTIVE, category=category, level=level)
         return self
 
 

@@ -53,11 +53,11 @@ def referral(people: People, **values: Any) -> Referral:
 
 
 def meeting(people: People, person: Person, starts: str, **values: object) -> Meeting:
+    values.setdefault("level", 2)
     return Meeting.objects.create(
         area=people.area,
         nominal=person.nominal,
         kind=MeetingKind.REVIEW,
-        level=2,
         chair=people.chair,
         minute_taker=people.coordinator,
         starts_at=at(starts),
@@ -138,16 +138,29 @@ def world(people: People) -> World:
     first_of_f2 = held(people, f2, "2025-03-10", distributed_at=at("2025-03-20"))
     meeting(people, f4, "2025-04-25")  # scheduled, not held
 
-    # Reviews: on time; late; not due (left MAPPA first); never held.
+    # Reviews, due within the level's interval of the meeting before (16 weeks at Level 2, 8 at
+    # Level 3): held in time (due 21 January); held late although the minutes set a later date, with
+    # a reason (due 9 February, minutes said 25 February, held 20 February); not due, the person
+    # having left MAPPA first (due 12 March); never held at Level 3 (due 14 February); due after the
+    # quarter (22 April).
     approved = {"status": MeetingStatus.DISTRIBUTED}
-    held(people, n1, "2024-11-01", next_review=d("2025-01-20"), **approved)
+    held(people, n1, "2024-10-01", next_review=d("2025-01-21"), **approved)
     m2 = held(people, n1, "2025-01-15", distributed_at=at("2025-01-20"))
-    held(people, n2, "2024-12-01", next_review=d("2025-02-10"), **approved)
+    held(
+        people,
+        n2,
+        "2024-10-20",
+        next_review=d("2025-02-25"),
+        next_review_rationale="The district's next panel day.",
+        **approved,
+    )
     m4 = held(people, n2, "2025-02-20", distributed_at=at("2025-03-15"))
-    held(people, n3, "2024-12-15", next_review=d("2025-03-01"), **approved)
+    held(people, n3, "2024-11-20", next_review=d("2025-03-12"), **approved)
     n3.exit(d("2025-02-15"))
-    held(people, n4, "2024-12-31", next_review=d("2025-03-31"), **approved)
+    held(people, n4, "2024-12-31", next_review=d("2025-04-22"), **approved)
     held(people, n4, "2025-04-15")  # after the quarter
+    n5 = Person(people, category=2, level=3)
+    held(people, n5, "2024-12-20", level=3, next_review=d("2025-02-14"), **approved)
 
     # Attendance at meetings held in the quarter (the three review-setting meetings before it aside).
     for on, agency, attendance in [

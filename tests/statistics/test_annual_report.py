@@ -62,7 +62,7 @@ def histories(people: People) -> None:
 
     # Level 2, Category 1 = 3.
     q = Person(people, category=2, level=2).order(OrderKind.SHPO, d("2024-07-07"))
-    q.category(1, d("2025-01-01"))  # Q: SHPO while in Category 2: not counted
+    q.category(1, d("2025-01-01"))  # Q: SHPO while in Category 2: counted (an order the court made)
     l2c1 = people_at(people, 2, category=1, level=2)
     l2c1[0].order(OrderKind.SHPO, d("2024-05-05"))
     l2c1[0].event(EventKind.BREACH_NOTIFICATION_CAUTIONED, LAST_DAY)  # the last day: counted
@@ -87,7 +87,9 @@ def histories(people: People) -> None:
     l2c3 = people_at(people, 6, category=3, level=2)
     for person in l2c3[:5]:
         recalled_and_released(person, "2024-10-01", "2024-12-01")
-    l2c3[5].event(EventKind.BREACH_SHPO, LAST_DAY)
+    l2c3[5].event(EventKind.BREACH_SHPO, LAST_DAY)  # not returned to custody for it: not in table 7
+    l2c3[4].event(EventKind.BREACH_SHPO, d("2024-06-01"), returned_to_custody=True)
+    l2c3[4].event(EventKind.RELEASE, d("2024-06-20"))
 
     # Level 3, Category 1 = 7.
     l3c1 = people_at(people, 7, category=1, level=3)
@@ -100,7 +102,10 @@ def histories(people: People) -> None:
     l3c1[4].order(OrderKind.SHPO, LAST_DAY, foreign_travel_restriction=True)
     l3c1[5].order(OrderKind.NOTIFICATION_ORDER, FIRST_DAY).order(OrderKind.NOTIFICATION_ORDER, d("2024-09-09"))
     l3c1[6].order(OrderKind.NOTIFICATION_ORDER, DAY_AFTER)
-    l3c1[6].event(EventKind.BREACH_SHPO, d("2024-06-01")).event(EventKind.BREACH_SHPO, d("2024-07-01"))
+    for returned, released in (("2024-06-01", "2024-06-20"), ("2024-07-01", "2024-07-20")):  # twice: once
+        l3c1[6].event(EventKind.BREACH_SHPO, d(returned), returned_to_custody=True).event(
+            EventKind.RELEASE, d(released)
+        )
 
     # Level 3, Category 2 = 2; Category 3 = 4.
     for person in people_at(people, 2, category=2, level=3):
@@ -118,8 +123,9 @@ def histories(people: People) -> None:
     Person(people, category=1, level=3).event(EventKind.RECALL, FIRST_DAY)  # M: recalled on the first day
     Person(people, category=3, level=3).exit(d("2025-01-10"))  # C: exited
     Person(people, category=3, level=3).event(EventKind.HOSPITAL_DETENTION, d("2024-08-08"))  # N
-    g = Person(people, category=3, level=2).event(EventKind.BREACH_SHPO, d("2024-06-01"))  # in Kent then
-    g.transfer(d("2025-02-01"), sussex)  # G: in Sussex on 31 March
+    g = Person(people, category=3, level=2).event(EventKind.BREACH_SHPO, d("2024-06-01"), returned_to_custody=True)
+    g.event(EventKind.RELEASE, d("2024-06-20"))  # in Kent then
+    g.transfer(d("2025-02-01"), sussex)  # G: in Sussex on 31 March; managed at Level 2 in both areas
 
     # Never counted.
     cat4 = Person(people, category=4, level=2)
@@ -158,10 +164,15 @@ def test_snapshot_on_31_march_by_category_and_level(people: People, histories: N
 def test_levels_2_and_3_during_the_year_count_each_person_once_at_their_highest_level(
     people: People, histories: None
 ) -> None:
+    # Beyond the snapshot's people: D, I, A, B, H, J, K, L and G at Level 2 (each had days in the
+    # community in Kent at that level; G moved to Sussex in February and is counted there too); the
+    # mover at Level 3, his highest; N and C at Level 3; Q under Category 1, his category on his last
+    # day at Level 2; E (at Level 3 only until the day before the year) not at all; M, recalled on
+    # the first day of the year and in custody all year, not at all.
     assert rows(kent(people), "managed") == [
-        ("Level 2", [5, 7, 9, 21]),
-        ("Level 3", [8, 3, 6, 17]),
-        ("Total", [13, 10, 15, 38]),
+        ("Level 2", [5, 7, 10, 22]),
+        ("Level 3", [7, 3, 6, 16]),
+        ("Total", [12, 10, 16, 38]),
     ]
 
 
@@ -169,7 +180,7 @@ def test_category_1_breaches_revocations_and_orders(people: People, histories: N
     report = kent(people)
     assert [cells for _, cells in rows(report, "notification")] == [[2], [3], [1]]
     assert rows(report, "orders") == [
-        ("Sexual Harm Prevention Order (SHPO)", [3]),
+        ("Sexual Harm Prevention Order (SHPO)", [4]),  # Q's too, made while in Category 2
         ("SHPO with foreign travel restriction", [1]),
         ("Notification Order", [2]),
     ]
@@ -211,7 +222,9 @@ def test_a_person_is_counted_where_they_lived_on_the_day(people: People, histori
 def test_the_report_is_a_fixed_number_of_queries(
     people: People, histories: None, django_assert_num_queries: Callable[..., object]
 ) -> None:
-    with django_assert_num_queries(9):  # one per table, two for table 3, and the population
+    # One per table, two for table 3, four for table 2 (the people and their histories), and the
+    # population.
+    with django_assert_num_queries(12):
         kent(people)
 
 

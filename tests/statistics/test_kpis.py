@@ -6,6 +6,7 @@ import pytest
 
 from mappa.statistics.engagement import agency_engagement
 from mappa.statistics.kpis import KPIS_BY_KEY, Measure, Period, measure
+from meetings.models import LevelDecision, Meeting
 from tests.statistics.kpi_world import QUARTER, TODAY, World
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dated]
@@ -36,9 +37,15 @@ def test_first_meetings_held_within_target_leave_out_those_not_yet_due(world: Wo
     assert months(result) == [(1, 1), (0, 1), (0, 1)]
 
 
-def test_reviews_held_by_the_date_set_at_the_previous_meeting(world: World) -> None:
+def test_reviews_are_due_within_the_levels_interval_whatever_date_the_minutes_set(world: World) -> None:
     result = kpi(world, "reviews")
-    assert months(result) == [(1, 1), (0, 1), (0, 1)]
+    assert months(result) == [(1, 1), (0, 2), (0, 0)]
+
+
+def test_a_lowered_or_exited_case_has_no_review_due(world: World, people) -> None:
+    n1 = world.meetings["m2"].nominal
+    Meeting.objects.filter(nominal=n1).update(new_level=1, level_decision=LevelDecision.LOWER)
+    assert months(kpi(world, "reviews")) == [(0, 0), (0, 2), (0, 0)]
 
 
 def test_attendance_counts_attended_or_sent_a_report(world: World) -> None:

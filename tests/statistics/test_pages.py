@@ -4,6 +4,7 @@ in the background."""
 from __future__ import annotations
 
 import datetime
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -100,6 +101,15 @@ def test_the_cases_behind_a_figure_narrow_by_outcome_and_agency(world: World) ->
     assert "3 invitations from January 2025 to March 2025 for Kent Police" in police
     other_area_agency = client.get(f"/statistics/kpis/actions/?{QUARTER}&month=2025-13").status_code
     assert other_area_agency == 200  # an impossible month is ignored
+
+
+def test_a_late_review_shows_the_later_date_the_minutes_set_and_why(world: World) -> None:
+    client = client_for(world.people.coordinator)
+    late = html.unescape(text(client.get(f"/statistics/kpis/reviews/?{QUARTER}&outcome=missed")))
+
+    assert "2 reviews from January 2025 to March 2025 that missed the target" in late
+    assert "review due by 9 Feb 2025; the minutes set 25 Feb 2025, because: The district's next panel day." in late
+    assert "review due by 14 Feb 2025" in late
 
 
 def test_another_areas_coordinator_sees_only_their_own_area(world: World) -> None:
