@@ -36,7 +36,7 @@ def _held_meeting_with_actions() -> Any:
             "district": District.objects.get(name="Maidstone"),
         },
         conviction={
-            "offence": "Robbery",
+            "offence_code": "robbery",
             "conviction_date": datetime.date(2018, 3, 1),
             "sentence_type": SentenceType.IMMEDIATE_CUSTODY,
             "custodial_months": 40,

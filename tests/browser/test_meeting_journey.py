@@ -32,7 +32,7 @@ def _level2(last_name: str) -> None:
             "district": District.objects.get(name="Maidstone"),
         },
         conviction={
-            "offence": "Robbery",
+            "offence_code": "robbery",
             "conviction_date": datetime.date(2019, 5, 1),
             "sentence_type": SentenceType.IMMEDIATE_CUSTODY,
             "custodial_months": 72,

@@ -33,7 +33,7 @@ def _nominal(last_name: str, lead: str) -> Any:
             "address": "14 Orchard Row, Maidstone",
         },
         conviction={
-            "offence": "Wounding with intent (s.18)",
+            "offence_code": "wounding-with-intent",
             "conviction_date": datetime.date(2018, 11, 20),
             "sentence_type": SentenceType.IMMEDIATE_CUSTODY,
             "custodial_months": 60,
