@@ -262,18 +262,35 @@ def _open_episode(
     *, actor: User, nominal: Nominal, category: int, level: int, start: datetime.date, reason: str, source: Source
 ) -> Episode:
     episode = Episode.objects.create(nominal=nominal, start=start, reason=reason, recorded_by=actor)
-    for model, values in ((CategoryPeriod, {"category": category}), (LevelPeriod, {"level": level})):
-        model.objects.create(
-            nominal=nominal,
-            episode=episode,
-            start=start,
-            reason=reason,
-            decided_by=actor,
-            source=source,
-            recorded_by=actor,
-            **values,
-        )
+    _new_period(
+        CategoryPeriod, episode=episode, start=start, reason=reason, actor=actor, source=source, category=category
+    )
+    _new_period(LevelPeriod, episode=episode, start=start, reason=reason, actor=actor, source=source, level=level)
     return episode
+
+
+def _new_period(
+    model: type[CategoryPeriod] | type[LevelPeriod],
+    *,
+    episode: Episode,
+    start: datetime.date,
+    reason: str,
+    actor: User,
+    source: Source,
+    **value: int,
+) -> None:
+    period = model(
+        nominal_id=episode.nominal_id,
+        episode=episode,
+        start=start,
+        reason=reason,
+        decided_by=actor,
+        source=source,
+        recorded_by=actor,
+        **value,
+    )
+    period.full_clean()
+    period.save()
 
 
 @transaction.atomic
@@ -495,18 +512,7 @@ def _change_period(
         current.end = max(current.start, start - datetime.timedelta(days=1))
         current.save()
     episode = Episode.objects.get(nominal=nominal, end__isnull=True)
-    new = model(
-        nominal=nominal,
-        episode=episode,
-        start=start,
-        reason=reason,
-        decided_by=actor,
-        source=source,
-        recorded_by=actor,
-    )
-    setattr(new, field, value)
-    new.full_clean()
-    new.save()
+    _new_period(model, episode=episode, start=start, reason=reason, actor=actor, source=source, **{field: value})
 
 
 @transaction.atomic
