@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import BaseForm
@@ -44,7 +44,7 @@ from cases.selectors import NominalFilters, nominal_list, nominal_record, nomina
 from mappa.audit.models import AuditEntry, AuditEvent
 from mappa.audit.services import audit_record, audit_record_many
 from mappa.auth import signed_in_user
-from mappa.pages import consulted_page, form_and_save, form_page, put_errors, versioned_form_and_save
+from mappa.pages import consulted_page, form_and_save, form_page, forms_and_save, versioned_form_and_save
 from meetings.selectors import current_plan
 
 PAGE_SIZE = 50
@@ -211,34 +211,34 @@ def nominal_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     area = user.area
     data = request.POST if request.method == "POST" else None
-    details = NominalDetailsForm(data, area=area, prefix="person")
-    conviction = ConvictionForm(data, prefix="conviction")
     decision = InitialDecisionForm(data, prefix="decision")
-    forms: list[BaseForm] = [details, conviction, decision]
-    if data is not None and all(form.is_valid() for form in forms):
-        try:
-            nominal = services.nominal_create(
-                actor=user,
-                area=area,
-                details=details.cleaned_data,
-                conviction=conviction.cleaned_data,
-                category=decision.cleaned_data["category"],
-                level=decision.cleaned_data["level"],
-                reason=decision.cleaned_data["reason"],
-                notification=decision.notification(),
-            )
-        except ValidationError as error:
-            put_errors(error, forms)
-        else:
-            messages.success(request, f"Nominal {nominal.case_reference} recorded.")
-            return redirect(nominal)
-    return form_page(
+
+    def save(values: list[dict[str, Any]]) -> Nominal:
+        person, conviction, chosen = values
+        return services.nominal_create(
+            actor=user,
+            area=area,
+            details=person,
+            conviction=conviction,
+            category=chosen["category"],
+            level=chosen["level"],
+            reason=chosen["reason"],
+            notification=decision.notification(),
+        )
+
+    return forms_and_save(
         request,
+        [
+            ("The person", NominalDetailsForm(data, area=area, prefix="person")),
+            ("Index offence", ConvictionForm(data, prefix="conviction")),
+            ("MAPPA category and level", decision),
+        ],
+        save=save,
+        saved=lambda nominal: f"Nominal {nominal.case_reference} recorded.",
+        then=lambda nominal: nominal,
         title="Record a new nominal",
-        forms=[("The person", details), ("Index offence", conviction), ("MAPPA category and level", decision)],
         submit="Record nominal",
         back=reverse("cases:nominal-list"),
-        status=400 if data is not None else 200,
     )
 
 
@@ -463,31 +463,21 @@ def nominal_reenter(request: HttpRequest, reference: str) -> HttpResponse:
         messages.info(request, f"{nominal.case_reference} is a MAPPA case already.")
         return redirect(nominal)
     data = request.POST if request.method == "POST" else None
-    conviction = ConvictionForm(data, prefix="conviction")
-    decision = ReentryForm(data, prefix="decision")
-    forms: list[BaseForm] = [conviction, decision]
-    if data is not None and all(form.is_valid() for form in forms):
-        try:
-            services.nominal_reenter(
-                actor=user,
-                nominal=nominal,
-                source=Source.REVIEW,
-                conviction=conviction.cleaned_data,
-                **decision.cleaned_data,
-            )
-        except ValidationError as error:
-            put_errors(error, forms)
-        else:
-            messages.success(request, f"{nominal.case_reference} is a MAPPA case again.")
-            return redirect(nominal)
-    return form_page(
+    return forms_and_save(
         request,
+        [
+            ("The conviction or caution that brings them back", ConvictionForm(data, prefix="conviction")),
+            ("Category and level", ReentryForm(data, prefix="decision")),
+        ],
+        save=lambda values: services.nominal_reenter(
+            actor=user, nominal=nominal, source=Source.REVIEW, conviction=values[0], **values[1]
+        ),
+        saved=f"{nominal.case_reference} is a MAPPA case again.",
+        then=nominal,
         title="Record a new episode",
-        forms=[("The conviction or caution that brings them back", conviction), ("Category and level", decision)],
         submit="Record the new episode",
         back=nominal.get_absolute_url(),
         nominal=nominal,
-        status=400 if data is not None else 200,
     )
 
 

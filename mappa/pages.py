@@ -129,22 +129,54 @@ def form_and_save(
     """The usual one-form page: on a valid POST call `save` (a service) with the cleaned data and go
     to `then` with the `saved` message; otherwise, or if the service refuses, show the form with its
     errors next to the fields."""
-    if request.method == "POST" and form.is_valid():
+    return forms_and_save(
+        request,
+        [("", form)],
+        save=lambda data: save(data[0]),
+        saved=saved,
+        then=then,
+        title=title,
+        submit=submit,
+        back=back,
+        nominal=nominal,
+        warning=warning,
+        intro=intro,
+    )
+
+
+def forms_and_save(
+    request: HttpRequest,
+    forms: list[tuple[str, BaseForm]],
+    *,
+    save: Callable[[list[dict[str, Any]]], Any],
+    saved: str | Callable[[Any], str],
+    then: str | Model | Callable[[Any], str | Model],
+    title: str,
+    submit: str,
+    back: str,
+    nominal: Model | None = None,
+    warning: str = "",
+    intro: str = "",
+) -> HttpResponse:
+    """A page of several forms under their headings, saved by one service call: `save` gets each
+    form's cleaned data in order, and a refusal is put next to the fields it names."""
+    bound = [form for _, form in forms]
+    if request.method == "POST" and all(form.is_valid() for form in bound):
         try:
-            result = save(form.cleaned_data)
+            result = save([form.cleaned_data for form in bound])
         except ValidationError as error:
-            put_errors(error, [form])
+            put_errors(error, bound)
         else:
-            messages.success(request, saved)
+            messages.success(request, saved(result) if callable(saved) else saved)
             return redirect(then(result) if callable(then) else then)  # type: ignore[arg-type]
     return form_page(
         request,
         title=title,
-        forms=[("", form)],
+        forms=forms,
         submit=submit,
         back=back,
         nominal=nominal,
-        status=400 if form.is_bound else 200,
+        status=400 if request.method == "POST" else 200,
         warning=warning,
         intro=intro,
     )
