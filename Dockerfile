@@ -14,14 +14,18 @@ RUN useradd --create-home --uid 10001 mappa
 COPY pyproject.toml README.md ./
 COPY mappa ./mappa
 COPY agencies ./agencies
+COPY notifications ./notifications
 COPY cases ./cases
 COPY referrals ./referrals
 COPY meetings ./meetings
+COPY reporting ./reporting
+COPY reminders ./reminders
+COPY auditing ./auditing
 RUN pip install --upgrade pip && pip install .
 COPY manage.py ./
 COPY templates ./templates
 COPY --from=assets /app/static ./static
-RUN DEBUG=true STATIC_MANIFEST=true python manage.py collectstatic --noinput && chown -R mappa:mappa /app/var
+RUN DEBUG=true DEVTOOLS=false STATIC_MANIFEST=true python manage.py collectstatic --noinput && chown -R mappa:mappa /app/var
 USER mappa
 EXPOSE 8000
 # gunicorn reads WEB_CONCURRENCY for its number of worker processes.

@@ -48,10 +48,11 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DEBUG=true $(PY) -m mypy .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Static security analysis: no findings, or a `# nosec <test>` beside the line with its reason.
 security: setup
-	$(PY) -m bandit -q -r mappa agencies cases referrals meetings -x '*/migrations/*'
+	$(PY) -m bandit -q -r mappa agencies notifications cases referrals meetings reporting reminders auditing devtools -x '*/migrations/*'
 
 # Known vulnerabilities in the installed packages (needs the PyPI vulnerability API).
 audit-dependencies: setup

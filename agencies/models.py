@@ -195,6 +195,22 @@ class User(AbstractUser):
             "agencies.User.session", f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
         ).hexdigest()
 
+    def end_sessions(self) -> None:
+        """End every session the person has open, on any device: the core's sign-out calls this on
+        the configured user model (see `_get_session_auth_hash`)."""
+        type(self).objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
+        self.refresh_from_db(fields=["session_epoch"])
+
+    @property
+    def audit_area_id(self) -> int | None:
+        """The area an audit entry by this person is filed under when it is about no nominal: their
+        agency's, read without a query when the agency is loaded (as it is for the request's user)."""
+        if self.agency_id is None:
+            return None
+        if type(self).agency.is_cached(self):
+            return self.agency.area_id  # type: ignore[union-attr]
+        return Agency.objects.filter(pk=self.agency_id).values_list("area_id", flat=True).first()
+
     @cached_property
     def roles(self) -> frozenset[Role]:
         return frozenset(Role(value) for value in self.role_grants.values_list("role", flat=True))

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import F
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -97,8 +96,7 @@ def user_deactivate(*, actor: User | None, user: User) -> User:
 
 def user_end_sessions(*, user: User) -> None:
     """End every session the user has open, on any device (signing out does this)."""
-    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
-    user.refresh_from_db(fields=["session_epoch"])
+    user.end_sessions()
 
 
 @transaction.atomic

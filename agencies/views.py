@@ -2,10 +2,17 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from agencies.auth import signed_in_user
 from agencies.forms import AgencyFilterForm
 from agencies.models import District
-from agencies.selectors import agencies_visible_to, agency_directory, agency_for_user, agency_staff
-from mappa.auth import signed_in_user
+from agencies.navigation import ROLE_SUMMARIES, tasks_for
+from agencies.selectors import (
+    agencies_visible_to,
+    agency_directory,
+    agency_for_user,
+    agency_staff,
+    user_is_category4_cleared,
+)
 
 PAGE_SIZE = 50
 
@@ -34,3 +41,14 @@ def agency_list(request: HttpRequest) -> HttpResponse:
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agency = agency_for_user(signed_in_user(request), pk)
     return render(request, "agencies/agency_detail.html", {"agency": agency, "staff": agency_staff(agency)})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    roles = [(role, ROLE_SUMMARIES[role]) for role in sorted(user.roles, key=list(ROLE_SUMMARIES).index)]
+    return render(request, "home.html", {"roles": roles, "tasks": tasks_for(user)})
+
+
+def account(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    return render(request, "account.html", {"account": user, "category4_cleared": user_is_category4_cleared(user)})

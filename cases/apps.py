@@ -6,4 +6,7 @@ class CasesConfig(AppConfig):
     verbose_name = "Nominal records"
 
     def ready(self) -> None:
-        from cases import audit  # noqa: F401  (registers the models with the audit log)
+        from cases import audit
+        from mappa.audit.models import file_by_nominal_area
+
+        file_by_nominal_area(audit.area_of_nominal)

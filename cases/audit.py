@@ -33,3 +33,9 @@ auditlog.register(
 auditlog.register(LevelPeriod, include_fields=["episode", "level", "start", "end", "reason", "decided_by", "source"])
 auditlog.register(Episode, include_fields=["start", "end", "reason"])
 auditlog.register(Exit, include_fields=["episode", "reason", "date", "decided_by", "rationale", "review_retention_on"])
+
+
+def area_of_nominal(nominal_id: int) -> int | None:
+    """The area a nominal's audit entries are filed under: the nominal's own."""
+    area: int | None = Nominal.objects.filter(pk=nominal_id).values_list("area_id", flat=True).first()
+    return area

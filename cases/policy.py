@@ -4,7 +4,8 @@
 - RA practitioners see the nominals their agency leads (and may record on them) and those shared
   with their agency.
 - DTC agency staff and chairs see only nominals shared with their agency; chairs also see those
-  on the meetings they chair, while the person is in the chair's area.
+  on the meetings they chair, while the person is in the chair's area (a ground the meetings app
+  adds: see `Ground`).
 - A transfer takes the record to the new area: the old area's agencies lose their shares
   (`cases.services.event_record`), and its co-ordinators, auditors and chairs their grounds.
 - Auditors see the nominals of their area, read-only, after stating a purpose for each visit.
@@ -18,6 +19,7 @@ Shares are django-guardian object permissions granted to the agency's group.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,11 +29,29 @@ from django.db.models import Q, QuerySet
 from agencies.models import Role, User
 from agencies.selectors import category4_cleared_area_ids
 from cases.models import Category, Nominal, NominalGroupObjectPermission
-from meetings.models import Meeting
 
 VIEW = "view_nominal"
 VIEW_RESTRICTED = "view_restricted_nominal"
 SHARE_ROLES = (Role.RA_PRACTITIONER, Role.DTC_STAFF, Role.CHAIR)
+
+
+@dataclass(frozen=True)
+class Ground:
+    """A ground on which an app above `cases` lets people see nominals: the ids of those a user sees
+    on it (None where it does not apply to them), and how their access is described. Added in the
+    app's AppConfig.ready() (meetings adds "chair of a meeting about this person")."""
+
+    description: str
+    nominal_ids: Callable[[User], QuerySet[Any, Any] | None]
+    restricted: bool = False
+
+
+_GROUNDS: list[Ground] = []
+
+
+def add_ground(ground: Ground) -> None:
+    if ground not in _GROUNDS:
+        _GROUNDS.append(ground)
 
 
 @dataclass(frozen=True)
@@ -86,10 +106,11 @@ def nominal_grounds(user: User) -> list[QuerySet[Nominal]]:
         grounds.append(Q(lead_agency_id=user.agency_id))
     if user.has_role(*SHARE_ROLES):
         grounds.append(Q(pk__in=_shared_with(user)))
-    if user.has_role(Role.CHAIR):
-        # Only while the person is in the chair's area: a transfer takes the record away.
-        chaired = Meeting.objects.filter(chair=user).values("nominal_id")
-        grounds.append(Q(pk__in=chaired, area_id=user.agency.area_id))
+    for added in _GROUNDS:
+        ids = added.nominal_ids(user)
+        if ids is not None:
+            # Only while the person is in the user's area: a transfer takes the record away.
+            grounds.append(Q(pk__in=ids, area_id=user.agency.area_id))
     not_category4_or_cleared = ~Q(category=Category.TERRORISM) | Q(area_id__in=category4_cleared_area_ids(user))
     sets = []
     for index, ground in enumerate(grounds):
@@ -127,8 +148,10 @@ def nominal_access(user: User, nominal: Nominal) -> NominalAccess | None:
         )
         if VIEW in shares:
             return NominalAccess(ground=f"Shared with {user.agency}", restricted=VIEW_RESTRICTED in shares)
-    if user.has_role(Role.CHAIR) and in_area and nominal.meetings.filter(chair=user).exists():
-        return NominalAccess(ground="Chair of a meeting about this person", restricted=True)
+    for added in _GROUNDS:
+        ids = added.nominal_ids(user)
+        if in_area and ids is not None and ids.filter(nominal_id=nominal.pk).exists():
+            return NominalAccess(ground=added.description, restricted=added.restricted)
     if user.has_role(Role.AUDITOR) and in_area:
         return NominalAccess(ground="Auditor", restricted=True, needs_purpose=True)
     return None

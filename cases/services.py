@@ -52,6 +52,7 @@ from cases.offences import offence
 from cases.policy import VIEW, VIEW_RESTRICTED
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_actor, audit_record
+from mappa.errors import StaleRecordError
 
 # The fields a person may set on a nominal's details; everything else is set by the services.
 DETAIL_FIELDS = (
@@ -100,10 +101,6 @@ ORDER_FIELDS = (
 EVENT_FIELDS = ("kind", "date", "returned_to_custody", "notes", "to_area")
 RISK_FIELDS = ("tool", "date", "result", "agency", "notes")
 ALIAS_FIELDS = ("first_name", "last_name", "kind")
-
-
-class StaleRecordError(Exception):
-    """The record changed after the person started editing it; their save was refused."""
 
 
 def _set(instance: Any, values: Mapping[str, Any], fields: tuple[str, ...]) -> None:

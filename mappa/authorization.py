@@ -21,8 +21,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from agencies.models import Role
-
 logger = logging.getLogger(__name__)
 
 TABLE = Path(__file__).with_name("authorization.toml")
@@ -47,7 +45,6 @@ SUBJECTS = (
     "user",
     "report_run",
 )
-ROLES = tuple(Role.values)
 
 
 @dataclass(frozen=True)
@@ -69,7 +66,7 @@ class ViewRule:
         return (NO_RELATION,) if self.subject == NO_RELATION else RELATIONS
 
 
-def _rule(name: str, entry: dict[str, Any]) -> ViewRule:
+def _rule(name: str, entry: dict[str, Any], roles: tuple[str, ...]) -> ViewRule:
     def wrong(why: str) -> ImproperlyConfigured:
         return ImproperlyConfigured(f"{TABLE.name}: {name}: {why}")
 
@@ -83,7 +80,7 @@ def _rule(name: str, entry: dict[str, Any]) -> ViewRule:
         raise wrong("method must be GET or POST")
     allowed = entry.get("allow", [] if subject == NO_RELATION else {})
     if allowed == "everyone":
-        allowed = list(ROLES)
+        allowed = list(roles)
     if subject == NO_RELATION:
         if not isinstance(allowed, list):
             raise wrong('a view without a subject lists roles, or says "everyone"')
@@ -91,7 +88,7 @@ def _rule(name: str, entry: dict[str, Any]) -> ViewRule:
     if not isinstance(allowed, dict):
         raise wrong("a view with a subject gives, per role, a list of relations")
     for role, relations in allowed.items():
-        if role not in ROLES:
+        if role not in roles:
             raise wrong(f"unknown role {role!r}")
         if set(relations) - {*RELATIONS, NO_RELATION}:
             raise wrong(f"unknown relation in {relations!r}")
@@ -108,10 +105,17 @@ def _rule(name: str, entry: dict[str, Any]) -> ViewRule:
 
 
 @cache
+def roles() -> tuple[str, ...]:
+    """The roles the table speaks of: the user model's (the tests hold the two together)."""
+    with TABLE.open("rb") as table:
+        return tuple(tomllib.load(table)["roles"])
+
+
+@cache
 def rules() -> dict[str, ViewRule]:
     with TABLE.open("rb") as table:
         views = tomllib.load(table)["views"]
-    return {name: _rule(name, entry) for name, entry in views.items()}
+    return {name: _rule(name, entry, roles()) for name, entry in views.items()}
 
 
 def rule_for(view_name: str) -> ViewRule | None:

@@ -1,8 +1,13 @@
-"""Error pages in the service's own layout, so that even a refusal looks like part of the service."""
+"""Error pages in the service's own layout, so that even a refusal looks like part of the service;
+and the error a service raises when a save comes from a stale version of a record."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+
+
+class StaleRecordError(Exception):
+    """The record changed after the person started editing it; their save was refused."""
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

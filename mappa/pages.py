@@ -15,10 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from mappa.audit.services import audit_list_view
+from mappa.errors import StaleRecordError
 from mappa.forms import VersionForm
 
 if TYPE_CHECKING:
-    from agencies.models import User
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 def form_page(
@@ -97,7 +98,7 @@ class Listing:
 
 def consulted_page(
     request: HttpRequest,
-    actor: User,
+    actor: AbstractBaseUser,
     rows: QuerySet[Any] | Listing,
     *,
     name: str,
@@ -207,7 +208,6 @@ def versioned_form_and_save(
     """A page editing a record several people may edit at once. `save(data, expected_version)` must
     raise StaleRecordError if the record changed since `expected_version`: the person's input is then
     kept, with a warning (and, given `conflicts`, what the record says now), and nothing is saved."""
-    from cases.services import StaleRecordError
 
     data = request.POST if request.method == "POST" else None
     version_form = VersionForm(data, initial={"version": version})

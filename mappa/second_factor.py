@@ -19,6 +19,8 @@ import segno
 from axes.signals import user_locked_out
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.views import LogoutView
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -32,11 +34,9 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies.models import User
-from agencies.services import user_end_sessions
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_record
-from mappa.auth import signed_in_user
+from mappa.auth import signed_in
 from mappa.forms import GovForm, SignInForm
 
 RECOVERY_CODES_SESSION_KEY = "new_recovery_codes"
@@ -92,7 +92,7 @@ class CodeForm(GovForm):
 @never_cache
 def verify(request: HttpRequest) -> HttpResponse:
     """Ask for the code of the person's authenticator, or one of their recovery codes."""
-    user = signed_in_user(request)
+    user = signed_in(request)
     if user.is_verified():  # type: ignore[attr-defined]
         return redirect(_next(request))
     if not user_has_device(user):
@@ -110,7 +110,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/second_factor.html", {"form": form, "next": _next(request)}, status=status)
 
 
-def _pending_device(user: User) -> TOTPDevice:
+def _pending_device(user: AbstractBaseUser) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
@@ -120,7 +120,7 @@ def _grouped(secret: bytes) -> str:
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
-def new_recovery_codes(user: User) -> list[str]:
+def new_recovery_codes(user: AbstractBaseUser) -> list[str]:
     """Replace the user's recovery codes with a fresh set, returned once to be shown once."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
@@ -134,7 +134,7 @@ def new_recovery_codes(user: User) -> list[str]:
 @never_cache
 def setup(request: HttpRequest) -> HttpResponse:
     """The first sign-in: connect an authenticator app, prove it with a code, get recovery codes."""
-    user = signed_in_user(request)
+    user = signed_in(request)
     if user_has_device(user):
         return redirect(f"{reverse('second-factor')}?next={quote(_next(request))}")
     device = _pending_device(user)
@@ -163,7 +163,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """Show the new recovery codes, once."""
-    signed_in_user(request)
+    signed_in(request)
     codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
     return render(request, "registration/recovery_codes.html", {"codes": codes, "next": _next(request)})
 
@@ -174,8 +174,8 @@ class SignOutView(LogoutView):
     template_name = "registration/signed_out.html"
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if isinstance(request.user, User):
-            user_end_sessions(user=request.user)
+        if isinstance(request.user, get_user_model()):
+            request.user.end_sessions()
         return super().post(request, *args, **kwargs)
 
 
@@ -197,5 +197,6 @@ def locked_out(request: HttpRequest, response: HttpResponse | None, credentials:
 @receiver(user_locked_out, dispatch_uid="audit_locked_out")
 def _locked_out(sender: Any, request: HttpRequest, username: str | None, ip_address: str | None, **kwargs: Any) -> None:
     name = (username or "")[:150]
+    User = get_user_model()
     subject = User.objects.filter(username=name).first() or User(username=name)
     audit_record(event=AuditEvent.LOCKED_OUT, actor=None, subject=subject, request=request, attempted_username=name)

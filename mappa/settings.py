@@ -54,15 +54,24 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # The service, from the core up: each may import only those listed before it (see
+    # CONTRIBUTING.md and the import contracts in pyproject.toml).
+    "mappa",
     "mappa.audit",
-    "mappa.notifications",
-    "mappa.statistics",
     "agencies",
+    "notifications",
     "cases",
     "referrals",
     "meetings",
-    "mappa",
+    "reporting",
+    "reminders",
+    "auditing",
 ]
+# Demo data, benchmarks and the load test: not part of the service, and not installed with it
+# unless asked for (as development does by default).
+DEVTOOLS = env_bool("DEVTOOLS", DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "mappa.request_id.RequestIdMiddleware",
@@ -99,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mappa.context_processors.service",
+                "agencies.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -144,19 +155,19 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_BEAT_SCHEDULE = {
     "daily-reminders": {
-        "task": "mappa.notifications.tasks.send_reminders",
+        "task": "reminders.tasks.send_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
     "verify-audit-chain": {
-        "task": "mappa.audit.tasks.verify_audit_chain",
+        "task": "auditing.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=15),
     },
     "sweep-undelivered-notifications": {
-        "task": "mappa.notifications.tasks.sweep_notifications",
+        "task": "notifications.tasks.sweep_notifications",
         "schedule": 300.0,
     },
     "sweep-queued-annual-reports": {
-        "task": "mappa.statistics.tasks.sweep_report_runs",
+        "task": "reporting.tasks.sweep_report_runs",
         "schedule": 300.0,
     },
 }

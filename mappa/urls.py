@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from agencies import views as people
 from mappa import second_factor, views
 
 admin.site.site_header = "MAPPA case management administration"
@@ -9,22 +10,23 @@ admin.site.site_title = "MAPPA administration"
 admin.site.login = views.admin_sign_in  # type: ignore[method-assign]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The root URLconf is the one place the core names the apps' views.
+    path("", people.home, name="home"),
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-in/code/", second_factor.verify, name="second-factor"),
     path("sign-in/set-up/", second_factor.setup, name="second-factor-setup"),
     path("sign-in/recovery-codes/", second_factor.recovery_codes, name="recovery-codes"),
     path("sign-out/", second_factor.sign_out, name="sign-out"),
-    path("account/", views.account, name="account"),
+    path("account/", people.account, name="account"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("agencies/", include("agencies.urls")),
     path("nominals/", include("cases.urls")),
     path("", include("referrals.urls")),
     path("meetings/", include("meetings.urls")),
-    path("notifications/", include("mappa.notifications.urls")),
-    path("audit/", include("mappa.audit.urls")),
-    path("statistics/", include("mappa.statistics.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("audit/", include("auditing.urls")),
+    path("statistics/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]
 

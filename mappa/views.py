@@ -7,18 +7,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from agencies.selectors import user_is_category4_cleared
-from mappa.auth import signed_in_user
+from mappa import health
 from mappa.celery import app as celery_app
 from mappa.forms import SignInForm
-from mappa.navigation import ROLE_SUMMARIES, tasks_for
-from mappa.notifications.models import EmailState, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -38,17 +33,6 @@ def admin_sign_in(request: HttpRequest, extra_context: object = None) -> HttpRes
     if request.user.is_authenticated:
         raise PermissionDenied
     return redirect_to_login(request.GET.get("next", reverse("admin:index")))
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)
-    roles = [(role, ROLE_SUMMARIES[role]) for role in sorted(user.roles, key=list(ROLE_SUMMARIES).index)]
-    return render(request, "home.html", {"roles": roles, "tasks": tasks_for(user)})
-
-
-def account(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)
-    return render(request, "account.html", {"account": user, "category4_cleared": user_is_category4_cleared(user)})
 
 
 @login_not_required
@@ -82,25 +66,15 @@ def _broker() -> str:
     return "ok"
 
 
-def _oldest_unsent_email_seconds() -> int | None:
-    oldest = (
-        Notification.objects.filter(email_state=EmailState.PENDING)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    return None if oldest is None else int((timezone.now() - oldest).total_seconds())
-
-
 @login_not_required
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness for load balancers and monitoring: the database, the broker, and how long the oldest
-    email has been waiting to go (a stuck worker shows here). Statuses and a number only; no data."""
+    """Readiness for load balancers and monitoring: the database, the broker, and the checks the apps
+    add (`mappa.health`: how long the oldest email has been waiting to go, say, where a stuck worker
+    shows). Statuses and numbers only; no data."""
     checks: dict[str, object] = {"database": _database(), "broker": _broker()}
-    age = _oldest_unsent_email_seconds() if checks["database"] == "ok" else None
-    checks["oldest_unsent_email_seconds"] = age
-    checks["email"] = "ok" if age is None or age <= settings.READY_MAX_UNSENT_EMAIL_SECONDS else "delayed"
-    ready = checks["database"] == checks["broker"] == checks["email"] == "ok"
+    for known in health.CHECKS:
+        checks.update(known.check() if checks["database"] == "ok" else known.without_database)
+    ready = all(value == "ok" for key, value in checks.items() if key in health.statuses())
     return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
-from agencies.models import User
+from agencies.models import Role, User
 from cases.models import Level, Nominal, Status
+from cases.panels import Panel
 from cases.policy import nominals_visible_to
 from meetings.models import Action, ActionStatus, Meeting, MeetingStatus, PanelDay
 from meetings.policy import may_use_agency_workspace
@@ -63,6 +65,37 @@ def reviews_due(
     return nominals.order_by("district__name", "next_review_due", "last_name")
 
 
+OPEN_ACTIONS = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+def actions_due_between(first: datetime.date, last: datetime.date) -> QuerySet[Action]:
+    """Open actions of every area due from `first` to `last`, for the reminders."""
+    return Action.objects.filter(status__in=OPEN_ACTIONS, due__range=(first, last)).select_related(
+        "owning_agency", "owner", "meeting"
+    )
+
+
+def actions_overdue(today: datetime.date) -> QuerySet[Action]:
+    return Action.objects.filter(status__in=OPEN_ACTIONS, due__lt=today).select_related(
+        "owning_agency", "owner", "meeting"
+    )
+
+
+def _managed() -> QuerySet[Nominal]:
+    return Nominal.objects.filter(status=Status.ACTIVE, level__in=[Level.LEVEL_2, Level.LEVEL_3])
+
+
+def reviews_overdue(today: datetime.date) -> QuerySet[Nominal]:
+    """Level 2/3 nominals of every area whose review date has passed."""
+    return _managed().filter(next_review_due__lt=today)
+
+
+def reviews_due_between(first: datetime.date, last: datetime.date) -> QuerySet[Nominal]:
+    """Level 2/3 nominals whose review falls due from `first` to `last` with no meeting booked."""
+    booked = Meeting.objects.filter(status=MeetingStatus.SCHEDULED, starts_at__date__gte=first).values("nominal_id")
+    return _managed().filter(next_review_due__range=(first, last)).exclude(pk__in=booked)
+
+
 @dataclass(frozen=True)
 class ActionFilters:
     status: str = ""
@@ -83,9 +116,8 @@ def agency_actions(user: User, filters: ActionFilters, *, today: datetime.date) 
     )
     if filters.status:
         actions = actions.filter(status=filters.status)
-    open_states = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
     if filters.due == "overdue":
-        actions = actions.filter(due__lt=today, status__in=open_states)
+        actions = actions.filter(due__lt=today, status__in=OPEN_ACTIONS)
     elif filters.due in ("week", "month"):
         horizon = today + datetime.timedelta(days=7 if filters.due == "week" else 31)
         actions = actions.filter(due__gte=today, due__lte=horizon)
@@ -121,3 +153,16 @@ def current_plan(user: User, nominal: Nominal) -> Meeting | None:
         return None
     access = meeting_access(user, meeting)
     return meeting if access is not None and access.sees_minutes else None
+
+
+def plan_panel(user: User, nominal: Nominal) -> Panel | None:
+    """The current risk management plan, for the risk tab of the nominal's page."""
+    meeting = current_plan(user, nominal)
+    return Panel("meetings/_nominal_plan.html", {"meeting": meeting}) if meeting is not None else None
+
+
+def chaired_nominal_ids(user: User) -> QuerySet[Meeting, Any] | None:
+    """The nominals on the meetings a chair chairs: a ground on which they see them."""
+    if not user.has_role(Role.CHAIR):
+        return None
+    return Meeting.objects.filter(chair=user).values("nominal_id")

@@ -15,12 +15,11 @@ from guardian.shortcuts import assign_perm
 
 from agencies.models import Agency, District, Role, User
 from cases.models import Category, Level, Nominal, Source, Status
-from cases.services import StaleRecordError, nominal_exit, nominal_level_change, nominal_share
+from cases.services import nominal_exit, nominal_level_change, nominal_share
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_actor, audit_record
 from mappa.dates import add_months
-from mappa.notifications.models import Kind
-from mappa.notifications.services import agency_staff, notify
+from mappa.errors import StaleRecordError
 from meetings.models import (
     Action,
     ActionStatus,
@@ -38,6 +37,8 @@ from meetings.models import (
     RiskManagementPlan,
 )
 from meetings.policy import VIEW_AGENDA, VIEW_MINUTES
+from notifications.models import Kind
+from notifications.services import agency_staff, notify
 
 MINUTES_FIELDS = (
     "confidentiality_statement_read",

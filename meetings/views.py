@@ -17,12 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from agencies.auth import signed_in_user
 from agencies.models import Agency, District, User
 from cases.models import Nominal
 from cases.policy import nominals_visible_to
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_list_view, audit_record
-from mappa.auth import signed_in_user
 from mappa.pages import consulted_page, form_and_save, form_page, put_errors, versioned_form_and_save
 from meetings import services
 from meetings.forms import (

@@ -41,6 +41,10 @@ class Outcome(models.TextChoices):
     NONE = "none", "No conviction or caution"
 
 
+# Custodial cases should be referred at least this many months before release; later is flagged late.
+LATE_MONTHS_BEFORE_RELEASE = 6
+
+
 class Referral(models.Model):
     reference = models.CharField(max_length=30, unique=True, editable=False)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="referrals")

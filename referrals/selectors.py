@@ -10,9 +10,10 @@ from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 
 from agencies.models import Area, User
-from cases.models import Location, Nominal, NominalName
+from cases.models import Location, Nominal, NominalName, Status
 from cases.policy import nominals_visible_to
-from referrals.models import PanelItem, Referral, ReferralStatus
+from mappa.dates import add_months
+from referrals.models import LATE_MONTHS_BEFORE_RELEASE, PanelItem, Referral, ReferralStatus
 from referrals.policy import referrals_visible_to
 
 
@@ -141,3 +142,32 @@ def referral_kpis(area: Area, *, since: datetime.datetime, until: datetime.datet
         custodial=custodial["all"],
         custodial_on_time=custodial["on_time"],
     )
+
+
+def releases_without_referral(today: datetime.date) -> QuerySet[Nominal]:
+    """People in custody due out within six months whom nobody has referred (the custodial referral
+    should come at least six months before release)."""
+    referred = Referral.objects.exclude(status__in=[ReferralStatus.DRAFT, ReferralStatus.WITHDRAWN]).filter(
+        nominal_id__isnull=False
+    )
+    return (
+        Nominal.objects.filter(
+            status=Status.ACTIVE,
+            location=Location.CUSTODY,
+            expected_release_date__gte=today,
+            expected_release_date__lte=add_months(today, LATE_MONTHS_BEFORE_RELEASE),
+        )
+        .exclude(pk__in=referred.values("nominal_id"))
+        .select_related("lead_agency")
+    )
+
+
+def referrals_waiting_too_long(today: datetime.date) -> list[Referral]:
+    """Referrals waiting for screening longer than their area's target."""
+    waiting = Referral.objects.filter(status=ReferralStatus.SUBMITTED, first_submitted_at__isnull=False)
+    return [
+        referral
+        for referral in waiting.select_related("area")
+        if referral.first_submitted_at is not None
+        and (today - referral.first_submitted_at.date()).days > referral.area.screening_target_days
+    ]

@@ -17,9 +17,10 @@ from cases.offences import offence
 from cases.services import nominal_create, nominal_level_change, nominal_reenter, nominal_share
 from mappa.audit.services import audit_actor
 from mappa.dates import add_months
-from mappa.notifications.models import Kind
-from mappa.notifications.services import notify
+from notifications.models import Kind
+from notifications.services import notify
 from referrals.models import (
+    LATE_MONTHS_BEFORE_RELEASE,
     Decision,
     NoteKind,
     Outcome,
@@ -32,7 +33,6 @@ from referrals.models import (
     ScreeningPanel,
 )
 
-LATE_MONTHS_BEFORE_RELEASE = 6
 NO_RISK_ASSESSMENT = "A Level 2 or 3 referral must give the referring agency's risk assessment tool and its result"
 
 # The question pages of the referral form, and the fields each asks.

@@ -13,7 +13,7 @@ import time_machine
 from django.test import Client
 
 from agencies.models import Agency, AgencyKind, Area, Role, User
-from mappa.signed_in_client import signed_in_client
+from devtools.signed_in_client import signed_in_client
 from tests.factories import AgencyFactory, AreaFactory, DistrictFactory, make_user
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from auditlog.context import auditlog_value, set_actor
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
@@ -14,14 +15,11 @@ from django.http import HttpRequest
 from mappa.audit.models import AuditEntry, AuditEvent, append_many
 from mappa.client_address import client_address
 
-if TYPE_CHECKING:
-    from agencies.models import User
-
 
 def audit_record(
     *,
     event: AuditEvent,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     subject: models.Model | type[models.Model],
     request: HttpRequest | None = None,
     ground: str = "",
@@ -48,7 +46,7 @@ def audit_record(
 def audit_record_many(
     *,
     event: AuditEvent,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     subjects: Sequence[models.Model],
     request: HttpRequest | None = None,
     ground: str = "",
@@ -76,7 +74,7 @@ def audit_record_many(
 def _entry_fields(
     *,
     event: AuditEvent,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     subject: models.Model | type[models.Model],
     request: HttpRequest | None,
     ground: str = "",
@@ -91,7 +89,7 @@ def _entry_fields(
         "event": event,
         "action": AuditEntry.Action.ACCESS,
         "actor": actor,
-        "actor_email": actor.email if actor else None,
+        "actor_email": getattr(actor, "email", None),
         "content_type": ContentType.objects.get_for_model(subject),
         "object_pk": str(pk) if pk is not None else "",
         "object_id": pk if isinstance(pk, int) else None,
@@ -105,7 +103,7 @@ def _entry_fields(
 
 
 @contextmanager
-def audit_actor(actor: User | None) -> Iterator[None]:
+def audit_actor(actor: AbstractBaseUser | None) -> Iterator[None]:
     """Attribute the audit entries written inside the block to `actor`.
 
     Inside a request the middleware has already named the user; services called from commands and
@@ -131,7 +129,7 @@ def audit_actor(actor: User | None) -> Iterator[None]:
 def audit_list_view(
     *,
     request: HttpRequest,
-    actor: User,
+    actor: AbstractBaseUser,
     page: str,
     model: type[models.Model],
     shown: Sequence[models.Model],

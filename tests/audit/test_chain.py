@@ -6,10 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from auditing.tasks import verify_audit_chain
 from mappa.audit.models import AuditEntry, AuditEvent
 from mappa.audit.services import audit_record
-from mappa.audit.tasks import verify_audit_chain
-from mappa.notifications.models import Kind, Notification
+from notifications.models import Kind, Notification
 from tests.conftest import People
 
 pytestmark = pytest.mark.django_db

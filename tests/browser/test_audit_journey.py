@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
 from agencies.models import User
 from cases.models import Category, Nominal
+from devtools.demo.agencies import DEMO_PASSWORD, seed_agencies_and_users
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_record
 from tests.browser.conftest import assert_accessible, sign_in

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
 from agencies.models import Agency, District, User
 from cases.models import SentenceType, Source
 from cases.services import nominal_create
+from devtools.demo.agencies import DEMO_PASSWORD, seed_agencies_and_users
 from meetings.models import Meeting
 from tests.browser.conftest import assert_accessible, sign_in
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
 from agencies.models import Agency, User
 from cases.models import SentenceType
 from cases.services import alias_add, nominal_create
+from devtools.demo.agencies import DEMO_PASSWORD, seed_agencies_and_users
 from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
+from devtools.demo.agencies import DEMO_PASSWORD, seed_agencies_and_users
 from referrals.models import Referral
 from tests.browser.conftest import assert_accessible, sign_in
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
+from devtools.demo.agencies import DEMO_PASSWORD, seed_agencies_and_users
 from mappa.audit.models import AuditEntry, AuditEvent
 from tests.browser.conftest import assert_accessible, next_code, sign_in
 

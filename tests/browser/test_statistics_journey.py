@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from agencies.demo import DEMO_PASSWORD, seed_agencies_and_users
 from agencies.models import User
-from cases.demo import generate_nominals
-from meetings.demo import seed_demo_meetings
+from devtools.demo.agencies import DEMO_PASSWORD, seed_agencies_and_users
+from devtools.demo.cases import generate_nominals
+from devtools.demo.meetings import seed_demo_meetings
 from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -18,9 +18,6 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Area, District, Role, User
 from cases.models import Category, Level, Nominal, Stream
 from cases.services import nominal_share
-from mappa.notifications.models import EmailState, Kind, Notification
-from mappa.statistics.models import ReportRun
-from mappa.statistics.tasks import generate_annual_report
 from meetings.models import Action, Meeting, MeetingKind, MinutesRequest, PanelDay
 from meetings.services import (
     action_add,
@@ -35,8 +32,11 @@ from meetings.services import (
     minutes_request_release,
     panel_days_schedule,
 )
+from notifications.models import EmailState, Kind, Notification
 from referrals.models import PanelItem, Referral
 from referrals.services import panel_agenda_add, panel_create, referral_submit
+from reporting.models import ReportRun
+from reporting.tasks import generate_annual_report
 from tests.factories import AgencyFactory, AreaFactory, DistrictFactory, make_user
 from tests.nominal_fixtures import make_nominal
 from tests.referrals.conftest import make_referral

@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from agencies.models import Role
+from devtools.signed_in_client import signed_in_client
 from mappa import authorization
 from mappa.authorization import NO_RELATION, ViewRule, rule_for, rules, undeclared_url_names, walk_urls
-from mappa.signed_in_client import signed_in_client
 from tests.mappa.authorization_world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -135,12 +135,17 @@ def test_a_declared_name_that_is_no_view_fails_the_check(monkeypatch: pytest.Mon
 def test_the_table_refuses_unknown_roles_and_relations() -> None:
     from django.core.exceptions import ImproperlyConfigured
 
+    roles = authorization.roles()
     with pytest.raises(ImproperlyConfigured, match="unknown role"):
-        authorization._rule("x", {"allow": ["superhero"]})
+        authorization._rule("x", {"allow": ["superhero"]}, roles)
     with pytest.raises(ImproperlyConfigured, match="unknown relation"):
-        authorization._rule("x", {"subject": "nominal", "allow": {"coordinator": ["next_door"]}})
+        authorization._rule("x", {"subject": "nominal", "allow": {"coordinator": ["next_door"]}}, roles)
     with pytest.raises(ImproperlyConfigured, match="allows nobody"):
-        authorization._rule("x", {"allow": []})
+        authorization._rule("x", {"allow": []}, roles)
+
+
+def test_the_table_speaks_of_the_roles_people_hold() -> None:
+    assert set(authorization.roles()) == set(Role.values)
 
 
 def test_a_generated_test_fails_when_a_view_lets_in_someone_the_table_refuses(

@@ -31,10 +31,10 @@ from referrals.services import STEPS
 from tests.conftest import People
 from tests.nominal_fixtures import make_nominal
 
-PROJECT = ("agencies", "cases", "referrals", "meetings", "mappa")
+PROJECT = ("mappa", "agencies", "notifications", "cases", "referrals", "meetings", "reporting", "reminders", "auditing")
 for module in ("agencies.forms", "agencies.admin", "cases.forms", "referrals.forms", "meetings.forms"):
     importlib.import_module(module)
-for module in ("mappa.forms", "mappa.audit.forms", "mappa.statistics.forms", "mappa.second_factor"):
+for module in ("mappa.forms", "auditing.forms", "reporting.forms", "mappa.second_factor"):
     importlib.import_module(module)
 
 BASES = {GovForm, GovModelForm, VersionForm, ReferralStepForm}

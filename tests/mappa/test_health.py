@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from mappa.celery import app as celery_app
-from mappa.notifications.models import EmailState, Kind, Notification
+from notifications.models import EmailState, Kind, Notification
 from tests.conftest import People
 
 pytestmark = pytest.mark.django_db

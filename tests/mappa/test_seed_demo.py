@@ -11,16 +11,16 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
 
-from agencies.demo import DEMO_PASSWORD
 from agencies.models import Agency, AgencyKind, Area, Role, User
 from cases.models import Event, EventKind, Nominal, Order, OrderKind
 from cases.selectors import eligibility_ended_on
+from devtools.demo.agencies import DEMO_PASSWORD
 from mappa.audit.models import AuditEntry
-from mappa.notifications.models import Notification
-from mappa.statistics.annual import annual_report
-from mappa.statistics.forms import latest_reporting_year
 from meetings.models import Action, ActionStatus, Meeting, MeetingStatus
+from notifications.models import Notification
 from referrals.models import Referral, ReferralStatus, ScreeningPanel
+from reporting.annual import annual_report
+from reporting.forms import latest_reporting_year
 
 pytestmark = pytest.mark.django_db
 
@@ -143,8 +143,8 @@ def test_seed_demo_has_work_in_every_state_and_figures_in_every_report_row_whate
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="national-scale data is written with PostgreSQL's COPY")
 def test_national_scale_makes_every_area_with_cases_meetings_and_a_verifiable_audit_log() -> None:
+    from devtools.national import AREAS, seed_national
     from mappa.audit.verify import verify_chain
-    from mappa.national import AREAS, seed_national
 
     seed_national(nominals=2_000, audit_entries=3_000, today=timezone.localdate(), say=lambda _: None)
     seed_national(nominals=2_000, audit_entries=3_000, today=timezone.localdate(), say=lambda _: None)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from cases.models import LevelPeriod, Nominal, Source
 from cases.policy import nominal_access
-from cases.services import StaleRecordError
+from mappa.errors import StaleRecordError
 from meetings.models import ActionStatus, Attendance, LevelDecision, Meeting, MeetingKind, MeetingStatus, Pillar
 from meetings.policy import meeting_access
 from meetings.services import (

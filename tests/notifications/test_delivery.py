@@ -19,11 +19,11 @@ from django.db import connection, transaction
 from kombu.exceptions import OperationalError
 
 from mappa.celery import app
-from mappa.notifications import tasks
-from mappa.notifications.models import EmailState, Kind, Notification
-from mappa.notifications.services import notify
 from meetings.models import Pillar
 from meetings.services import action_add
+from notifications import tasks
+from notifications.models import EmailState, Kind, Notification
+from notifications.services import notify
 from tests.conftest import People
 from tests.meeting_fixtures import MEETING_DAY, Setting
 from tests.meetings.test_services import hold

@@ -10,12 +10,12 @@ from django.utils import timezone
 from cases.models import EventKind, Location
 from cases.services import event_record, nominal_update
 from mappa.dates import add_months
-from mappa.notifications.models import Kind, Notification
-from mappa.notifications.reminders import send_reminders
 from meetings.models import ActionStatus, Pillar
 from meetings.services import action_add, action_update
+from notifications.models import Kind, Notification
 from referrals.models import Referral
 from referrals.services import referral_link_nominal, referral_submit
+from reminders.rules import send_reminders
 from tests.conftest import People
 from tests.meeting_fixtures import MEETING_DAY, Setting
 from tests.meetings.test_services import hold

@@ -1,1 +1,0 @@
-from tests.statistics.kpi_world import world  # noqa: F401  (a fixture for the KPI and page tests)
