@@ -18,6 +18,7 @@ COPY notifications ./notifications
 COPY cases ./cases
 COPY referrals ./referrals
 COPY meetings ./meetings
+COPY documents ./documents
 COPY reporting ./reporting
 COPY reminders ./reminders
 COPY auditing ./auditing

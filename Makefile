@@ -8,7 +8,7 @@ PORT ?= 8000
 # The days `make test-dates` runs the tests marked `dated` on (see tests/calendar_days.py).
 TEST_DATES ?= $(shell $(PYTHON) -m tests.calendar_days)
 
-.PHONY: setup run test test-dates lint security audit-dependencies migrations-check deploy-check restore-drill clean
+.PHONY: setup run test test-dates test-documents-s3 lint security audit-dependencies migrations-check deploy-check restore-drill clean
 
 setup: $(VENV)/.installed node_modules/.installed static/build/.built
 
@@ -35,6 +35,10 @@ run: setup
 test: setup
 	$(PY) -m pytest
 
+# The document tests again, against an S3-compatible object store (a moto server on loopback).
+test-documents-s3: setup
+	ops/test-documents-on-object-store
+
 # The tests that depend on today's date, once as if today were each of TEST_DATES. `make -j2` runs
 # two days at once: each has its own PostgreSQL test database (when DATABASE_URL is set) and the
 # in-process cache and tasks instead of a shared Redis.
@@ -52,7 +56,7 @@ lint: setup
 
 # Static security analysis: no findings, or a `# nosec <test>` beside the line with its reason.
 security: setup
-	$(PY) -m bandit -q -r mappa agencies notifications cases referrals meetings reporting reminders auditing devtools -x '*/migrations/*'
+	$(PY) -m bandit -q -r mappa agencies notifications cases referrals meetings documents reporting reminders auditing devtools -x '*/migrations/*'
 
 # Known vulnerabilities in the installed packages (needs the PyPI vulnerability API).
 audit-dependencies: setup

@@ -40,12 +40,12 @@ from cases.forms import (
     ShareForm,
 )
 from cases.models import Nominal, Source, Status
-from cases.panels import panels_for
 from cases.policy import NominalAccess, may_create_nominals, may_export_nominals, nominal_access
 from cases.selectors import NominalFilters, nominal_list, nominal_record, nominal_shares
 from mappa.audit.models import AuditEntry, AuditEvent
 from mappa.audit.services import audit_record, audit_record_many
 from mappa.pages import consulted_page, form_and_save, form_page, forms_and_save, versioned_form_and_save
+from mappa.panels import panels_for
 
 PAGE_SIZE = 50
 PURPOSE_MINUTES = 15
@@ -273,7 +273,7 @@ def _tab(request: HttpRequest, reference: str, tab: str) -> HttpResponse:
                 location=record.location,
                 on=timezone.localdate(),
             )
-    context["panels"] = panels_for(tab, user, nominal)
+    context["panels"] = panels_for(f"cases:nominal-{tab}", user, nominal)
     if tab == "audit":
         entries = AuditEntry.objects.filter(nominal_id=nominal.pk).select_related("actor", "content_type")
         context["page"] = Paginator(entries.order_by("-timestamp", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))

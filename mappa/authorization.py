@@ -44,6 +44,7 @@ SUBJECTS = (
     "agency",
     "user",
     "report_run",
+    "document",
 )
 
 

@@ -35,9 +35,11 @@ def form_page(
     intro: str = "",
     conflicts: list[tuple[str, str]] | None = None,
     draft_button: str = "",
+    hidden: dict[str, str] | None = None,
 ) -> HttpResponse:
     """Render a form page: error summary first, then the heading (captioned with the record's
-    reference when there is one), any warning, and the forms with their buttons."""
+    reference when there is one), any warning, and the forms with their buttons. `hidden` values go
+    back with the form; a form with a file field is sent as multipart."""
     context = {
         "title": title,
         "forms": forms,
@@ -49,6 +51,8 @@ def form_page(
         "conflicts": conflicts or [],
         "draft_button": draft_button,
         "errors": any(form.errors for _, form in forms),
+        "hidden": hidden or {},
+        "multipart": any(form.is_multipart() for _, form in forms),
     }
     return render(request, "form_page.html", context, status=status)
 

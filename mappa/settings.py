@@ -7,6 +7,7 @@ service refuses to start without a SECRET_KEY; `make run` sets DEBUG=true for lo
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "meetings",
+    "documents",
     "reporting",
     "reminders",
     "auditing",
@@ -161,6 +163,10 @@ CELERY_BEAT_SCHEDULE = {
     "verify-audit-chain": {
         "task": "auditing.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=15),
+    },
+    "verify-stored-documents": {
+        "task": "documents.tasks.verify_stored_documents",
+        "schedule": crontab(hour=2, minute=45),
     },
     "sweep-undelivered-notifications": {
         "task": "notifications.tasks.sweep_notifications",
@@ -297,8 +303,34 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Documents: the file system under var/documents, or an S3-compatible object store when a bucket is
+# named. Either way files are never served from a public URL: a view that checks access streams them.
+DOCUMENTS_S3_BUCKET = env_optional("DOCUMENTS_S3_BUCKET")
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 20, minimum=1) * 1024 * 1024
+if DOCUMENTS_S3_BUCKET:
+    DOCUMENTS_STORAGE: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            "endpoint_url": env_optional("DOCUMENTS_S3_ENDPOINT_URL"),
+            "region_name": env_str("DOCUMENTS_S3_REGION", "eu-west-2"),
+            "access_key": env_optional("DOCUMENTS_S3_ACCESS_KEY_ID"),
+            "secret_key": env_optional("DOCUMENTS_S3_SECRET_ACCESS_KEY"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+    encryption = env_str("DOCUMENTS_S3_ENCRYPTION", "AES256").strip()
+    if encryption:
+        DOCUMENTS_STORAGE["OPTIONS"]["object_parameters"] = {"ServerSideEncryption": encryption}
+else:
+    # MEDIA_ROOT, which nothing serves: the storage reads it when it is used, so tests can move it.
+    DOCUMENTS_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+MEDIA_ROOT = env_str("DOCUMENTS_DIR", str(VAR_DIR / "documents"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": DOCUMENTS_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

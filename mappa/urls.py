@@ -24,6 +24,7 @@ urlpatterns = [
     path("nominals/", include("cases.urls")),
     path("", include("referrals.urls")),
     path("meetings/", include("meetings.urls")),
+    path("documents/", include("documents.urls")),
     path("notifications/", include("notifications.urls")),
     path("audit/", include("auditing.urls")),
     path("statistics/", include("reporting.urls")),

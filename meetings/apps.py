@@ -6,9 +6,9 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Level 2/3 meetings"
 
     def ready(self) -> None:
-        from cases.panels import add_panel
         from cases.policy import Ground, add_ground
+        from mappa.panels import add_panel
         from meetings.selectors import chaired_nominal_ids, plan_panel
 
         add_ground(Ground("Chair of a meeting about this person", chaired_nominal_ids, restricted=True))
-        add_panel("risk", plan_panel)
+        add_panel("cases:nominal-risk", plan_panel)

@@ -10,8 +10,8 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from agencies.models import Role, User
 from cases.models import Level, Nominal, Status
-from cases.panels import Panel
 from cases.policy import nominals_visible_to
+from mappa.panels import Panel
 from meetings.models import Action, ActionStatus, Meeting, MeetingStatus, PanelDay
 from meetings.policy import may_use_agency_workspace
 

@@ -24,6 +24,7 @@ from cases.policy import nominals_visible_to
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_list_view, audit_record
 from mappa.pages import consulted_page, form_and_save, form_page, put_errors, versioned_form_and_save
+from mappa.panels import panels_for
 from meetings import services
 from meetings.forms import (
     ActionFilterForm,
@@ -225,6 +226,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "access": access,
         "default_review": services.default_next_review(meeting),
         "action_update_form": ActionUpdateForm(),
+        "panels": panels_for("meetings:meeting-detail", user, meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
 
@@ -534,6 +536,7 @@ def agency_work(request: HttpRequest) -> HttpResponse:
         "meetings": agency_meetings(user, now=timezone.now())[:20],
         "referrals": agency_referrals(user)[:10],
         "today": today,
+        "panels": panels_for("meetings:work", user, user.agency),
     }
     return render(request, "meetings/agency_work.html", context)
 

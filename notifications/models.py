@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     RELEASE_WITHOUT_REFERRAL = "release_without_referral", "Release within 6 months, no referral"
     REFERRAL_WAITING = "referral_waiting", "Referral waiting for screening"
     ELIGIBILITY_ENDED = "eligibility_ended", "Eligibility ended: exit to record"
+    DOCUMENT_ALTERED = "document_altered", "A stored document failed its check"
     AUDIT_CHAIN_BROKEN = "audit_chain_broken", "Audit log check failed"
 
 

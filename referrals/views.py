@@ -23,6 +23,7 @@ from cases.policy import nominals_visible_to
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_list_view, audit_record
 from mappa.pages import consulted_page, form_and_save, form_page, put_errors
+from mappa.panels import panels_for
 from referrals import services
 from referrals.forms import (
     STEP_TITLES,
@@ -240,6 +241,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "notes": referral.notes.select_related("author"),
         "items": items,
         "nominal_visible": referral.nominal_id and nominals_visible_to(user).filter(pk=referral.nominal_id).exists(),
+        "panels": panels_for("referrals:referral-detail", user, referral),
     }
     return render(request, "referrals/referral_detail.html", context)
 

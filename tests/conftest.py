@@ -100,6 +100,38 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _documents_bucket() -> None:
+    """With an object store configured (ops/test-documents-on-object-store), its bucket exists."""
+    from django.conf import settings
+
+    if not settings.DOCUMENTS_S3_BUCKET:
+        return
+    import boto3
+
+    options = settings.STORAGES["documents"]["OPTIONS"]
+    client = boto3.client(
+        "s3",
+        endpoint_url=options["endpoint_url"],
+        region_name=options["region_name"],
+        aws_access_key_id=options["access_key"],
+        aws_secret_access_key=options["secret_key"],
+    )
+    existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+    if settings.DOCUMENTS_S3_BUCKET not in existing:
+        client.create_bucket(
+            Bucket=settings.DOCUMENTS_S3_BUCKET,
+            CreateBucketConfiguration={"LocationConstraint": options["region_name"]},
+        )
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_a_folder_of_the_test(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # On the file system each test keeps its documents apart; with an object store configured
+    # (DOCUMENTS_S3_BUCKET) they go to its bucket, under random names.
+    settings.MEDIA_ROOT = str(tmp_path / "documents")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     # Real hashing is deliberately slow; tests check behaviour, not the hasher.

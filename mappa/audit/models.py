@@ -34,6 +34,10 @@ class AuditEvent(models.TextChoices):
     LOCKED_OUT = "locked_out", "Locked out after failed sign-ins"
     PERMISSION_GRANTED = "permission_granted", "Permission granted"
     PERMISSION_REVOKED = "permission_revoked", "Permission revoked"
+    DOCUMENT_UPLOADED = "document_uploaded", "Uploaded a document"
+    DOCUMENT_DOWNLOADED = "document_downloaded", "Downloaded a document"
+    DOCUMENT_PREVIEWED = "document_previewed", "Previewed a document"
+    DOCUMENT_WITHDRAWN = "document_withdrawn", "Withdrew a document"
 
 
 _EVENT_FOR_ACTION = {

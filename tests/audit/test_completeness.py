@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pytest
 
 from agencies.models import User
+from documents.models import Document
+from documents.services import document_upload
 from mappa.audit.models import AuditEntry, AuditEvent
 from meetings.models import Meeting, MinutesRequest
 from meetings.services import (
@@ -27,6 +29,7 @@ from meetings.services import (
 from referrals.models import PanelItem, Referral
 from referrals.services import panel_agenda_add, panel_create, panel_member_add, panel_set_status, referral_submit
 from tests.conftest import People, client_for
+from tests.documents.files import pdf
 from tests.mappa.test_sign_in_required import ALL_URLS
 from tests.meeting_fixtures import MEETING_DAY, Setting
 from tests.meetings.test_services import hold, minutes
@@ -45,6 +48,7 @@ class World:
     referral: Referral
     draft: Referral
     item: PanelItem
+    document: Document
 
     @property
     def ref(self) -> str:
@@ -87,11 +91,25 @@ def world(people: People, cases: Cases, setting: Setting) -> World:
     panel_member_add(actor=people.coordinator, panel=panel, agency=people.unit, name="Robin", user=None)
     item = panel_agenda_add(actor=people.coordinator, panel=panel, referral=referral)
     panel_set_status(actor=people.coordinator, panel=panel, status="open")
-    return World(people, cases, meeting, request, referral, draft, item)
+    document = document_upload(
+        actor=people.coordinator,
+        parent=cases.own,
+        values={"title": "Licence", "kind": "licence", "provided_by": people.unit, "dated": MEETING_DAY},
+        data=pdf(),
+        filename="licence.pdf",
+    )
+    return World(people, cases, meeting, request, referral, draft, item, document)
 
 
 View = Callable[[World], tuple[User, str]]
-CONSULTATION = [AuditEvent.VIEW, AuditEvent.SEARCH, AuditEvent.EXPORT, AuditEvent.DISCLOSURE]
+CONSULTATION = [
+    AuditEvent.VIEW,
+    AuditEvent.SEARCH,
+    AuditEvent.EXPORT,
+    AuditEvent.DISCLOSURE,
+    AuditEvent.DOCUMENT_DOWNLOADED,
+    AuditEvent.DOCUMENT_PREVIEWED,
+]
 
 CASE_DATA_VIEWS: dict[str, View] = {
     "cases:nominal-list": lambda w: (w.people.coordinator, "/nominals/"),
@@ -140,6 +158,8 @@ CASE_DATA_VIEWS: dict[str, View] = {
     "audit:user-activity": lambda w: (w.people.auditor, "/audit/users/coordinator/"),
     "audit:report": lambda w: (w.people.auditor, "/audit/reports/category_4/"),
     "statistics:kpi-cases": lambda w: (w.people.coordinator, "/statistics/kpis/actions/"),
+    "documents:download": lambda w: (w.people.coordinator, f"/documents/{w.document.pk}/"),
+    "documents:preview": lambda w: (w.people.coordinator, f"/documents/{w.document.pk}/preview/"),
 }
 
 # Views whose GET shows no case data (at most a case reference), or which only act on a POST.
@@ -190,6 +210,10 @@ NO_CASE_DATA = {
     "statistics:annual-reports",
     "statistics:annual-report-run",
     "statistics:annual-report-csv",
+    "documents:upload-for-nominal",
+    "documents:upload-for-referral",
+    "documents:upload-for-meeting",
+    "documents:withdraw",
 }
 # Pages that show the minutes or plan only to those editing them; checked with the editor.
 EDITOR_VIEWS: dict[str, View] = {

@@ -18,6 +18,8 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Area, District, Role, User
 from cases.models import Category, Level, Nominal, Stream
 from cases.services import nominal_share
+from documents.models import Document
+from documents.services import document_upload
 from meetings.models import Action, Meeting, MeetingKind, MinutesRequest, PanelDay
 from meetings.services import (
     action_add,
@@ -37,6 +39,7 @@ from referrals.models import PanelItem, Referral
 from referrals.services import panel_agenda_add, panel_create, referral_submit
 from reporting.models import ReportRun
 from reporting.tasks import generate_annual_report
+from tests.documents.files import pdf
 from tests.factories import AgencyFactory, AreaFactory, DistrictFactory, make_user
 from tests.nominal_fixtures import make_nominal
 from tests.referrals.conftest import make_referral
@@ -97,6 +100,7 @@ URL_ARGUMENTS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "agency": lambda agency: {"pk": agency.pk},
     "user": lambda user: {"username": user.username},
     "report_run": lambda run: {"pk": run.pk},
+    "document": lambda document: {"pk": document.pk},
 }
 
 
@@ -326,4 +330,25 @@ def build_world() -> World:
     for run in runs.values():
         generate_annual_report(run.pk)
     world.objects["report_run"] = dict(runs)
+    world.objects["document"] = {
+        relation: _document(sussex if relation == "other_area" else kent, nominal)
+        for relation, nominal in nominals.items()
+    }
     return world
+
+
+def _document(side: Side, nominal: Nominal) -> Document:
+    return document_upload(
+        actor=side.coordinator,
+        parent=nominal,
+        values={
+            "title": "Risk assessment",
+            "kind": "risk_assessment",
+            "provided_by": side.unit,
+            "dated": DAY,
+            "marking": "official_sensitive",
+            "audience": "everyone",
+        },
+        data=pdf(),
+        filename="assessment.pdf",
+    )

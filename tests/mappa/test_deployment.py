@@ -18,12 +18,12 @@ def _env_example() -> set[str]:
 
 
 def test_every_long_running_service_has_a_health_check() -> None:
-    for name in ("postgres", "redis", "web", "worker", "beat"):
+    for name in ("postgres", "redis", "objectstore", "web", "worker", "beat"):
         assert "test" in SERVICES[name].get("healthcheck", {}), name
 
 
 def test_data_lives_in_named_volumes() -> None:
-    for name, path in (("postgres", "/var/lib/postgresql/data"), ("redis", "/data")):
+    for name, path in (("postgres", "/var/lib/postgresql/data"), ("redis", "/data"), ("objectstore", "/data")):
         volume = next(v.split(":")[0] for v in SERVICES[name]["volumes"] if v.endswith(path))
         assert volume in COMPOSE["volumes"], name
 
@@ -42,7 +42,9 @@ def test_the_app_waits_for_healthy_dependencies_and_migrations() -> None:
     for name in APP_SERVICES:
         depends = SERVICES[name]["depends_on"]
         if name == "migrate":
-            assert depends["postgres"]["condition"] == depends["redis"]["condition"] == "service_healthy"
+            assert {depends[service]["condition"] for service in ("postgres", "redis", "objectstore")} == {
+                "service_healthy"
+            }
         else:
             assert depends["migrate"]["condition"] == "service_completed_successfully", name
 
@@ -61,3 +63,15 @@ def test_the_image_runs_as_a_non_root_user_and_builds_assets_in_its_own_stage() 
     assert re.search(r"^FROM node:\S+ AS assets$", dockerfile, flags=re.MULTILINE)
     assert "COPY --from=assets" in dockerfile
     assert re.search(r"^USER mappa$", dockerfile, flags=re.MULTILINE)
+
+
+def test_the_object_store_of_the_stack_is_the_one_env_example_points_the_app_at() -> None:
+    store = SERVICES["objectstore"]
+    env = dict(re.findall(r"^([A-Z_0-9]+)=(.*)$", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
+
+    assert env["DOCUMENTS_S3_ENDPOINT_URL"] == "http://objectstore:8333"
+    assert "-s3.port=8333" in store["command"]
+    assert "-bucket=${DOCUMENTS_S3_BUCKET:-mappa-documents}" in store["command"]
+    assert store["environment"]["AWS_ACCESS_KEY_ID"].startswith("${DOCUMENTS_S3_ACCESS_KEY_ID")
+    assert store["environment"]["AWS_SECRET_ACCESS_KEY"].startswith("${DOCUMENTS_S3_SECRET_ACCESS_KEY")
+    assert "ports" not in store  # only the app containers reach it

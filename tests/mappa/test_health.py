@@ -14,7 +14,7 @@ from notifications.models import EmailState, Kind, Notification
 from tests.conftest import People
 
 pytestmark = pytest.mark.django_db
-READY_KEYS = {"status", "database", "broker", "email", "oldest_unsent_email_seconds"}
+READY_KEYS = {"status", "database", "broker", "email", "oldest_unsent_email_seconds", "documents"}
 
 
 def _email(people: People, state: str, minutes_ago: int) -> None:
@@ -47,6 +47,7 @@ def test_ready_with_the_database_and_broker_up_and_no_email_waiting() -> None:
         "broker": "ok",
         "email": "ok",
         "oldest_unsent_email_seconds": None,
+        "documents": "ok",
     }
 
 

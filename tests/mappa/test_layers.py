@@ -19,6 +19,7 @@ PACKAGES = (
     "cases",
     "referrals",
     "meetings",
+    "documents",
     "reporting",
     "reminders",
     "auditing",

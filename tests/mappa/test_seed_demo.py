@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -15,6 +15,8 @@ from agencies.models import Agency, AgencyKind, Area, Role, User
 from cases.models import Event, EventKind, Nominal, Order, OrderKind
 from cases.selectors import eligibility_ended_on
 from devtools.demo.agencies import DEMO_PASSWORD
+from documents.models import Audience, Document, DocumentKind
+from documents.verify import verify_documents
 from mappa.audit.models import AuditEntry
 from meetings.models import Action, ActionStatus, Meeting, MeetingStatus
 from notifications.models import Notification
@@ -139,6 +141,25 @@ def test_seed_demo_has_work_in_every_state_and_figures_in_every_report_row_whate
     assert Nominal.objects.filter(eligibility_ended_on(today), area=kent, category=1).exists()
     assert Nominal.objects.annotate(episodes_held=Count("episodes")).filter(episodes_held__gt=1, status="active")
     assert Order.objects.filter(kind=OrderKind.SHPO, start=F("conviction__conviction_date")).exists()
+
+    # Documents on cases, referrals and meetings ahead, one report in lieu sent by housing for a
+    # meeting it is invited to, one withdrawn, and every file as it was stored.
+    documents = Document.objects.filter(Q(nominal__area=kent) | Q(referral__area=kent) | Q(meeting__area=kent))
+    assert {DocumentKind.RISK_ASSESSMENT, DocumentKind.LICENCE, DocumentKind.ORDER, DocumentKind.VICTIM_LIAISON} <= set(
+        documents.filter(nominal__isnull=False).values_list("kind", flat=True)
+    )
+    assert documents.filter(referral__status=ReferralStatus.SUBMITTED).exists()
+    assert documents.filter(kind=DocumentKind.MEETING_PAPERS, meeting__starts_at__gt=now).exists()
+    sent = documents.get(kind=DocumentKind.REPORT_IN_LIEU)
+    assert sent.provided_by == housing
+    assert sent.meeting.invitations.filter(agency=housing).exists()
+    assert sent.meeting.starts_at > now
+    assert documents.filter(audience=Audience.RESPONSIBLE_AUTHORITY).exists()
+    assert documents.filter(withdrawn_at__isnull=False).count() == 1
+    for document in documents:
+        with document.file.open("rb") as stored:
+            assert stored.read(5) == b"%PDF-", document.title
+    assert verify_documents() == (documents.count(), [])
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="national-scale data is written with PostgreSQL's COPY")

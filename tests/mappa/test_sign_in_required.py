@@ -15,6 +15,7 @@ PUBLIC_URL_NAMES = {name for name, rule in rules().items() if rule.public}  # fr
 def _example_path(route: str) -> str:
     """Turn a route or regex into a concrete path, with made-up values for its parameters."""
     path = re.sub(r"<int:\w+>", "1", route)
+    path = re.sub(r"<uuid:\w+>", "00000000-0000-4000-8000-000000000000", path)
     path = re.sub(r"<path:\w+>", "a/b", path)
     path = re.sub(r"<(?:str:|slug:)?\w+>", "x", path)
     path = re.sub(r"\(\?P<\w+>[^)]*\)", "1", path)  # regex groups, as in the admin

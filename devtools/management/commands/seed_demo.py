@@ -7,6 +7,7 @@ from django.utils import timezone
 from agencies.models import User
 from devtools.demo.agencies import DEMO_PASSWORD, KENT_USERS, seed_agencies_and_users
 from devtools.demo.cases import seed_demo_nominals
+from devtools.demo.documents import seed_demo_documents
 from devtools.demo.meetings import seed_demo_meetings
 from devtools.demo.referrals import seed_demo_referrals
 from devtools.national import AUDIT_ENTRIES, NOMINALS, seed_national
@@ -39,12 +40,14 @@ class Command(BaseCommand):
             meetings = seed_demo_meetings(
                 area=areas["KENT"], coordinator=coordinator, chair=User.objects.get(username="chair"), today=today
             )
+            documents = seed_demo_documents(area=areas["KENT"], today=today)
             send_reminders(today=today)
             self._settle_notifications()
         names = ", ".join(area.name for area in areas.values())
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready in {names} ({added} nominals, {referrals} referrals and {meetings} meetings added)."
+                f"Demo data ready in {names} ({added} nominals, {referrals} referrals, {meetings} meetings "
+                f"and {documents} documents added)."
             )
         )
         if scale == "national":
