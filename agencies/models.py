@@ -163,6 +163,8 @@ class Role(models.TextChoices):
     DTC_STAFF = "dtc_staff", "DTC agency staff"
     AUDITOR = "auditor", "Auditor"
     SYSTEM_ADMINISTRATOR = "system_administrator", "System administrator"
+    SMB_MEMBER = "smb_member", "Strategic Management Board member"
+    LAY_ADVISER = "lay_adviser", "Lay adviser"
 
 
 class User(AbstractUser):

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from agencies.models import Role, User
 
 EVERYONE_IN_AN_AREA = frozenset(
-    {Role.COORDINATOR, Role.CHAIR, Role.RA_PRACTITIONER, Role.DTC_STAFF, Role.AUDITOR, Role.SYSTEM_ADMINISTRATOR}
+    {
+        Role.COORDINATOR,
+        Role.CHAIR,
+        Role.RA_PRACTITIONER,
+        Role.DTC_STAFF,
+        Role.AUDITOR,
+        Role.SYSTEM_ADMINISTRATOR,
+        Role.SMB_MEMBER,
+        Role.LAY_ADVISER,
+    }
 )
 
 
@@ -90,6 +99,30 @@ TASKS: list[Task] = [
         in_navigation=False,
     ),
     Task(
+        "Transfers",
+        "Send a nominal to another MAPPA area, and accept or decline the transfers other areas send to yours.",
+        "transfers:transfer-list",
+        frozenset({Role.COORDINATOR}),
+    ),
+    Task(
+        "Serious case reviews",
+        "Serious further offence notifications, the board's decisions, reviews, their recommendations and action plans.",
+        "reviews:register",
+        frozenset({Role.COORDINATOR, Role.SMB_MEMBER}),
+    ),
+    Task(
+        "Meeting quality audits",
+        "Audit a sample of each quarter's Level 2 and 3 meetings against the checklist, and see the results.",
+        "governance:audit-list",
+        frozenset({Role.COORDINATOR}),
+    ),
+    Task(
+        "Board overview",
+        "The area's performance for the Strategic Management Board: indicators, engagement, reviews and audits.",
+        "governance:board",
+        frozenset({Role.COORDINATOR, Role.SMB_MEMBER, Role.LAY_ADVISER}),
+    ),
+    Task(
         "Audit log",
         "Search who viewed, changed or disclosed what; a person's record history; a user's activity.",
         "audit:search",
@@ -131,4 +164,8 @@ ROLE_SUMMARIES: dict[Role, str] = {
     "your agency's actions.",
     Role.AUDITOR: "You review who has seen and changed what, read-only.",
     Role.SYSTEM_ADMINISTRATOR: "You manage users, agencies and reference data. You do not see case content.",
+    Role.SMB_MEMBER: "You oversee the area's MAPPA work for the Strategic Management Board: its performance, "
+    "serious case reviews and meeting audits, without case records.",
+    Role.LAY_ADVISER: "You see the area's performance as the Strategic Management Board does, in figures only: "
+    "no one's name or case record.",
 }

@@ -185,30 +185,23 @@ class OrderForm(GovModelForm):
 
 
 class EventForm(GovModelForm):
+    """Events recorded on the record itself. A transfer goes through the receiving area
+    (`transfers`), and a charge for a serious further offence through its review (`reviews`)."""
+
     date = DateField(label="Date of the event")
-    lead_agency = forms.ModelChoiceField(
-        label="Lead agency in the new area (transfers only)",
-        required=False,
-        queryset=Agency.objects.none(),
-        help_text="Needed when the current lead agency is not one of the new area's.",
-    )
 
     class Meta:
         model = Event
-        fields = ["kind", "date", "returned_to_custody", "to_area", "notes"]
-        labels = {
-            "to_area": "Area moving to (transfers only)",
-            "returned_to_custody": "Returned to custody for this breach",
-        }
+        fields = ["kind", "date", "returned_to_custody", "notes"]
+        labels = {"returned_to_custody": "Returned to custody for this breach"}
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_area"].queryset = Area.objects.exclude(pk=area.pk)  # type: ignore[attr-defined]
-        self.fields["kind"].choices = EventKind.choices  # type: ignore[attr-defined]
-        agencies = Agency.objects.filter(is_active=True).exclude(area=area).select_related("area")
-        self.fields["lead_agency"].queryset = agencies.order_by("area__name", "name")  # type: ignore[attr-defined]
-        self.fields["lead_agency"].label_from_instance = lambda a: f"{a.name} ({a.area})"  # type: ignore[attr-defined]
+        elsewhere = (EventKind.TRANSFER, EventKind.SERIOUS_FURTHER_OFFENCE)
+        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+            (value, label) for value, label in EventKind.choices if value not in elsewhere
+        ]
 
     def _post_clean(self) -> None:
         pass

@@ -420,6 +420,7 @@ class EventKind(models.TextChoices):
     HOSPITAL_DETENTION = "hospital_detention", "Detained in hospital"
     HOSPITAL_DISCHARGE = "hospital_discharge", "Discharged from hospital"
     TRANSFER = "transfer", "Transferred to another MAPPA area"
+    SERIOUS_FURTHER_OFFENCE = "serious_further_offence", "Charged with a serious further offence"
 
 
 # Where an event leaves the person.

@@ -24,11 +24,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
 
+from agencies.auth import signed_in_user
 from agencies.models import Role, User
 from agencies.selectors import category4_cleared_area_ids
 from cases.models import Category, Nominal, NominalGroupObjectPermission
+from mappa.audit.models import AuditEvent
+from mappa.audit.services import audit_record
 
 VIEW = "view_nominal"
 VIEW_RESTRICTED = "view_restricted_nominal"
@@ -163,3 +168,31 @@ def may_create_nominals(user: User) -> bool:
 
 def may_export_nominals(user: User) -> bool:
     return may_create_nominals(user)
+
+
+def nominal_for(
+    request: HttpRequest, reference: str, *, record: bool = False, decide: bool = False, coordinator: bool = False
+) -> tuple[User, Nominal, NominalAccess]:
+    """Fetch a nominal the user may see, or 404 (the attempt logged); 403 where they may see it but
+    not do what they asked."""
+    user = signed_in_user(request)
+    nominal = Nominal.objects.select_related("area", "lead_agency").filter(case_reference=reference).first()
+    access = nominal_access(user, nominal) if nominal else None
+    if nominal is None or access is None:
+        if nominal is not None:
+            audit_record(
+                event=AuditEvent.VIEW_REFUSED,
+                actor=user,
+                subject=nominal,
+                request=request,
+                nominal_id=nominal.pk,
+                details={"path": request.path},
+            )
+        raise Http404("No such nominal.")
+    if (
+        (record and not access.can_record)
+        or (decide and not access.can_decide)
+        or (coordinator and not access.is_coordinator)
+    ):
+        raise PermissionDenied
+    return user, nominal, access

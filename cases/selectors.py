@@ -18,7 +18,9 @@ from cases.models import (
     CATEGORY_2_ORDERS,
     NOTIFYING_ORDERS,
     Category,
+    CategoryPeriod,
     Conviction,
+    LevelPeriod,
     Location,
     Nominal,
     NominalGroupObjectPermission,
@@ -215,3 +217,15 @@ def nominal_record(nominal_pk: int) -> Nominal:
         )
         .get(pk=nominal_pk)
     )
+
+
+def managed_on(nominal: Nominal, day: datetime.date) -> tuple[int, int]:
+    """The person's category and level on a day, from their histories (their current ones where the
+    day falls outside every period recorded)."""
+
+    def covering(periods: QuerySet[Any]) -> QuerySet[Any]:
+        return periods.filter(Q(end__isnull=True) | Q(end__gte=day), nominal=nominal, start__lte=day).order_by("-start")
+
+    category = covering(CategoryPeriod.objects.all()).values_list("category", flat=True).first()
+    level = covering(LevelPeriod.objects.all()).values_list("level", flat=True).first()
+    return (category or nominal.category, level or nominal.level)

@@ -1,4 +1,4 @@
-"""Nominal record pages. Every view fetches through `_nominal_for`, which applies the access policy,
+"""Nominal record pages. Every view fetches through `cases.policy.nominal_for`, which applies the access policy,
 answers 404 for what the user may not see (logging the attempt), and records each view."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from cases.forms import (
     ShareForm,
 )
 from cases.models import Nominal, Source, Status
-from cases.policy import NominalAccess, may_create_nominals, may_export_nominals, nominal_access
+from cases.policy import NominalAccess, may_create_nominals, may_export_nominals, nominal_for
 from cases.selectors import NominalFilters, nominal_list, nominal_record, nominal_shares
 from mappa.audit.models import AuditEntry, AuditEvent
 from mappa.audit.services import audit_record, audit_record_many
@@ -49,34 +49,6 @@ from mappa.panels import panels_for
 
 PAGE_SIZE = 50
 PURPOSE_MINUTES = 15
-
-
-def _nominal_for(
-    request: HttpRequest, reference: str, *, record: bool = False, decide: bool = False, coordinator: bool = False
-) -> tuple[User, Nominal, NominalAccess]:
-    """Fetch a nominal the user may see, or 404 (the attempt logged); 403 where they may see it but
-    not do what they asked."""
-    user = signed_in_user(request)
-    nominal = Nominal.objects.select_related("area", "lead_agency").filter(case_reference=reference).first()
-    access = nominal_access(user, nominal) if nominal else None
-    if nominal is None or access is None:
-        if nominal is not None:
-            audit_record(
-                event=AuditEvent.VIEW_REFUSED,
-                actor=user,
-                subject=nominal,
-                request=request,
-                nominal_id=nominal.pk,
-                details={"path": request.path},
-            )
-        raise Http404("No such nominal.")
-    if (
-        (record and not access.can_record)
-        or (decide and not access.can_decide)
-        or (coordinator and not access.is_coordinator)
-    ):
-        raise PermissionDenied
-    return user, nominal, access
 
 
 def _purpose(request: HttpRequest, nominal: Nominal) -> str | None:
@@ -252,7 +224,7 @@ TABS = {
 
 
 def _tab(request: HttpRequest, reference: str, tab: str) -> HttpResponse:
-    user, nominal, access = _nominal_for(request, reference, coordinator=tab == "audit")
+    user, nominal, access = nominal_for(request, reference, coordinator=tab == "audit")
     redirect_to_purpose = _viewed(request, user, nominal, access, tab)
     if redirect_to_purpose:
         return redirect_to_purpose
@@ -301,7 +273,7 @@ def nominal_audit(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def nominal_purpose(request: HttpRequest, reference: str) -> HttpResponse:
-    _user, nominal, access = _nominal_for(request, reference)
+    _user, nominal, access = nominal_for(request, reference)
     if not access.needs_purpose:
         return redirect(nominal)
     form = PurposeForm(request.POST if request.method == "POST" else None)
@@ -326,7 +298,7 @@ def nominal_purpose(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def nominal_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    user, nominal, access = _nominal_for(request, reference, record=True)
+    user, nominal, access = nominal_for(request, reference, record=True)
     form = NominalDetailsForm(request.POST if request.method == "POST" else None, instance=nominal, area=nominal.area)
     if request.method != "POST":
         _viewed(request, user, nominal, access, "edit")
@@ -383,7 +355,7 @@ def _record_form(kind: str, data: Any, nominal: Nominal) -> BaseForm:
     if kind == "order":
         return OrderForm(data, nominal=nominal)
     if kind == "event":
-        return EventForm(data, area=nominal.area)
+        return EventForm(data)
     agencies: QuerySet[Agency] = Agency.objects.filter(area=nominal.area, is_active=True)
     return RiskAssessmentForm(data, agencies=agencies)
 
@@ -391,7 +363,7 @@ def _record_form(kind: str, data: Any, nominal: Nominal) -> BaseForm:
 def nominal_record_add(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     if kind not in RECORD_PAGES:
         raise Http404
-    user, nominal, access = _nominal_for(request, reference, record=True)
+    user, nominal, access = nominal_for(request, reference, record=True)
     if nominal.status != "active":
         raise PermissionDenied
     title, tab, service, saved = RECORD_PAGES[kind]
@@ -412,7 +384,7 @@ def nominal_decision(request: HttpRequest, reference: str, what: str) -> HttpRes
     """Change the category or the level, with its rationale, into the history."""
     if what not in ("category", "level"):
         raise Http404
-    user, nominal, access = _nominal_for(request, reference, decide=True)
+    user, nominal, access = nominal_for(request, reference, decide=True)
     data = request.POST if request.method == "POST" else None
     change = services.nominal_category_change if what == "category" else services.nominal_level_change
     return form_and_save(
@@ -436,7 +408,7 @@ def nominal_decision(request: HttpRequest, reference: str, what: str) -> HttpRes
 
 
 def nominal_exit(request: HttpRequest, reference: str) -> HttpResponse:
-    user, nominal, access = _nominal_for(request, reference, decide=True)
+    user, nominal, access = nominal_for(request, reference, decide=True)
     fields = ("reason", "date", "rationale", "review_retention_on")
     return form_and_save(
         request,
@@ -457,7 +429,7 @@ def nominal_exit(request: HttpRequest, reference: str) -> HttpResponse:
 
 def nominal_reenter(request: HttpRequest, reference: str) -> HttpResponse:
     """A new episode for someone who had exited: their new conviction, category and level."""
-    user, nominal, access = _nominal_for(request, reference, decide=True)
+    user, nominal, access = nominal_for(request, reference, decide=True)
     if nominal.status != Status.EXITED:
         messages.info(request, f"{nominal.case_reference} is a MAPPA case already.")
         return redirect(nominal)
@@ -485,7 +457,7 @@ def _share_agencies(nominal: Nominal) -> QuerySet[Agency]:
 
 
 def nominal_share(request: HttpRequest, reference: str) -> HttpResponse:
-    user, nominal, access = _nominal_for(request, reference, decide=True)
+    user, nominal, access = nominal_for(request, reference, decide=True)
     return form_and_save(
         request,
         ShareForm(request.POST if request.method == "POST" else None, agencies=_share_agencies(nominal)),
@@ -502,7 +474,7 @@ def nominal_share(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 def nominal_unshare(request: HttpRequest, reference: str, agency_id: int) -> HttpResponse:
-    user, nominal, _access = _nominal_for(request, reference, decide=True)
+    user, nominal, _access = nominal_for(request, reference, decide=True)
     agency = Agency.objects.filter(pk=agency_id).first()
     if agency is None:
         raise Http404

@@ -13,7 +13,12 @@ class DocumentsConfig(AppConfig):
 
         health.register(document_store, status="documents")
 
-        for page in ("cases:nominal-records", "referrals:referral-detail", "meetings:meeting-detail"):
+        for page in (
+            "cases:nominal-records",
+            "referrals:referral-detail",
+            "meetings:meeting-detail",
+            "reviews:review-detail",
+        ):
             add_panel(page, documents_panel)
         add_panel("meetings:meeting-detail", reports_received_panel)
         add_panel("meetings:work", reports_in_lieu_panel)

@@ -1,5 +1,5 @@
-"""Documents and the files they hold. A document belongs to exactly one nominal, referral or
-meeting; it is withdrawn, never deleted, and its file's SHA-256 is kept in its upload's audit entry,
+"""Documents and the files they hold. A document belongs to exactly one nominal, referral, meeting
+or serious case review; it is withdrawn, never deleted, and its file's SHA-256 is kept in its upload's audit entry,
 so that an altered file shows (see `documents.verify`)."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from agencies.models import Agency, User
 from cases.models import Nominal
 from meetings.models import Meeting
 from referrals.models import Referral
+from reviews.models import SeriousCaseReview
 
 
 class DocumentKind(models.TextChoices):
@@ -27,6 +28,7 @@ class DocumentKind(models.TextChoices):
     REPORT_IN_LIEU = "report_in_lieu", "Report in lieu of attendance"
     MEETING_PAPERS = "meeting_papers", "Pre-meeting papers"
     VICTIM_LIAISON = "victim_liaison", "Victim liaison report"
+    REVIEW_REPORT = "review_report", "Serious case review report"
     OTHER = "other", "Other"
 
 
@@ -57,6 +59,9 @@ class Document(models.Model):
     nominal = models.ForeignKey(Nominal, on_delete=models.PROTECT, related_name="documents", null=True, blank=True)
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="documents", null=True, blank=True)
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="documents", null=True, blank=True)
+    review = models.ForeignKey(
+        SeriousCaseReview, on_delete=models.PROTECT, related_name="documents", null=True, blank=True
+    )
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=DocumentKind.choices)
     provided_by = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="documents_provided")
@@ -84,9 +89,10 @@ class Document(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(nominal__isnull=False, referral__isnull=True, meeting__isnull=True)
-                    | Q(nominal__isnull=True, referral__isnull=False, meeting__isnull=True)
-                    | Q(nominal__isnull=True, referral__isnull=True, meeting__isnull=False)
+                    Q(nominal__isnull=False, referral__isnull=True, meeting__isnull=True, review__isnull=True)
+                    | Q(nominal__isnull=True, referral__isnull=False, meeting__isnull=True, review__isnull=True)
+                    | Q(nominal__isnull=True, referral__isnull=True, meeting__isnull=False, review__isnull=True)
+                    | Q(nominal__isnull=True, referral__isnull=True, meeting__isnull=True, review__isnull=False)
                 ),
                 name="documents_document_one_parent",
             ),
@@ -95,6 +101,7 @@ class Document(models.Model):
             models.Index(fields=["nominal", "-dated"], name="documents_nominal_idx"),
             models.Index(fields=["referral", "-dated"], name="documents_referral_idx"),
             models.Index(fields=["meeting", "-dated"], name="documents_meeting_idx"),
+            models.Index(fields=["review", "-dated"], name="documents_review_idx"),
         ]
 
     def __str__(self) -> str:
@@ -104,8 +111,8 @@ class Document(models.Model):
         return reverse("documents:download", args=[self.id])
 
     @property
-    def parent(self) -> Nominal | Referral | Meeting:
-        parent = self.nominal or self.referral or self.meeting
+    def parent(self) -> Nominal | Referral | Meeting | SeriousCaseReview:
+        parent = self.nominal or self.referral or self.meeting or self.review
         assert parent is not None  # noqa: S101  (the constraint makes it so)  # nosec B101
         return parent
 
@@ -116,6 +123,8 @@ class Document(models.Model):
             return self.nominal
         if self.meeting is not None:
             return self.meeting.nominal
+        if self.review is not None:
+            return self.review.nominal
         return self.referral.nominal if self.referral is not None else None
 
     @property

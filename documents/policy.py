@@ -1,5 +1,6 @@
 """Who may see, add and withdraw documents: exactly those who may see the record a document belongs
-to (`cases.policy`, `referrals.policy`, `meetings.policy`, Category 4 clearance included), narrowed
+to (`cases.policy`, `referrals.policy`, `meetings.policy`, `reviews.policy`, Category 4 clearance
+included), narrowed
 to the police, probation and prisons, or to named agencies, where the uploader says so. The
 co-ordinators of the area always see their area's documents. Withdrawn documents are seen by no one."""
 
@@ -15,8 +16,15 @@ from meetings.models import Meeting
 from meetings.policy import meeting_access
 from referrals.models import Referral
 from referrals.policy import referral_access
+from reviews.models import SeriousCaseReview
+from reviews.policy import review_access
 
-Parent = Nominal | Referral | Meeting
+Parent = Nominal | Referral | Meeting | SeriousCaseReview
+
+
+def parent_field(parent: Parent) -> str:
+    """The field of a document naming a record of the parent's kind."""
+    return "review" if isinstance(parent, SeriousCaseReview) else type(parent).__name__.lower()
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,11 @@ def parent_access(user: User, parent: Parent) -> ParentAccess | None:
             return None
         coordinator = found.can_screen
         return ParentAccess(ground=found.ground, may_add=found.can_edit or coordinator, is_coordinator=coordinator)
+    if isinstance(parent, SeriousCaseReview):
+        review = review_access(user, parent)
+        if review is None:
+            return None
+        return ParentAccess(ground=review.ground, may_add=review.can_edit, is_coordinator=review.can_edit)
     seen = meeting_access(user, parent)
     if seen is None:
         return None

@@ -13,16 +13,16 @@ from django.utils.http import urlencode
 
 from agencies.models import Agency, User
 from documents.models import Document, DocumentKind
-from documents.policy import Parent, in_audience, may_withdraw, parent_access
+from documents.policy import Parent, in_audience, may_withdraw, parent_access, parent_field
 from mappa.panels import Panel
 from meetings.models import Attendance, Invitation, Meeting, MeetingStatus
 from referrals.models import Referral
+from reviews.models import SeriousCaseReview
 
 
 def _documents_of(parent: Parent) -> QuerySet[Document]:
-    field = type(parent).__name__.lower()
     return (
-        Document.objects.filter(**{field: parent})
+        Document.objects.filter(**{parent_field(parent): parent})
         .select_related("provided_by", "uploaded_by__agency", "withdrawn_by")
         .prefetch_related("agencies")
     )
@@ -33,6 +33,8 @@ def upload_url(parent: Parent, **query: str) -> str:
         url = reverse("documents:upload-for-meeting", args=[parent.pk])
     elif isinstance(parent, Referral):
         url = reverse("documents:upload-for-referral", args=[parent.reference])
+    elif isinstance(parent, SeriousCaseReview):
+        url = reverse("documents:upload-for-review", args=[parent.pk])
     else:
         url = reverse("documents:upload-for-nominal", args=[parent.case_reference])
     return f"{url}?{urlencode(query)}" if query else url

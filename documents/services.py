@@ -18,7 +18,7 @@ from django.utils import timezone
 from agencies.models import Agency, User
 from documents.content import RefusedFile, identify, safe_filename
 from documents.models import Audience, Document
-from documents.policy import Parent, parent_access
+from documents.policy import Parent, parent_access, parent_field
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_record
 from mappa.dates import add_months
@@ -99,7 +99,7 @@ def document_upload(
 
 
 def _parent_field(parent: Parent) -> str:
-    return type(parent).__name__.lower()
+    return parent_field(parent)
 
 
 def _described(document: Document) -> dict[str, object]:

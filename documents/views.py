@@ -23,6 +23,7 @@ from documents.policy import DocumentAccess, Parent, document_access, parent_acc
 from mappa.pages import form_and_save, form_page, put_errors
 from meetings.models import Meeting
 from referrals.models import Referral
+from reviews.models import SeriousCaseReview
 
 
 def _parent(kind: str, key: str) -> Parent:
@@ -33,7 +34,9 @@ def _parent(kind: str, key: str) -> Parent:
             return Referral.objects.select_related("area").get(reference=key)
         if kind == "meeting" and key.isdigit():
             return Meeting.objects.select_related("area", "nominal").get(pk=int(key))
-    except (Nominal.DoesNotExist, Referral.DoesNotExist, Meeting.DoesNotExist):
+        if kind == "review" and key.isdigit():
+            return SeriousCaseReview.objects.select_related("area", "nominal").get(pk=int(key))
+    except (Nominal.DoesNotExist, Referral.DoesNotExist, Meeting.DoesNotExist, SeriousCaseReview.DoesNotExist):
         pass
     raise Http404
 
@@ -87,7 +90,7 @@ def upload(request: HttpRequest, kind: str, reference: str = "", pk: int | None 
         forms=[("", form)],
         submit="Add the document",
         back=back,
-        nominal=parent if isinstance(parent, Nominal) else getattr(parent, "nominal", None),
+        nominal=parent if isinstance(parent, Nominal | SeriousCaseReview) else getattr(parent, "nominal", None),
         status=400 if data is not None else 200,
         intro="Only those who may see this record will see the document, unless you narrow it further below.",
         hidden={"next": back},
@@ -97,7 +100,9 @@ def upload(request: HttpRequest, kind: str, reference: str = "", pk: int | None 
 def _document_for(request: HttpRequest, pk: uuid.UUID) -> tuple[User, Document, DocumentAccess]:
     user = signed_in_user(request)
     document = (
-        Document.objects.select_related("nominal", "referral", "meeting__nominal", "uploaded_by", "provided_by")
+        Document.objects.select_related(
+            "nominal", "referral", "meeting__nominal", "review__nominal", "uploaded_by", "provided_by"
+        )
         .filter(pk=pk)
         .first()
     )

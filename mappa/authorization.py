@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 TABLE = Path(__file__).with_name("authorization.toml")
 NO_RELATION = "none"
-RELATIONS = ("own_area", "shared", "not_shared", "other_area", "category_4")
+RELATIONS = ("own_area", "shared", "not_shared", "other_area", "incoming", "category_4")
 SUBJECTS = (
     "nominal",
     "nominal_share",
@@ -45,6 +45,11 @@ SUBJECTS = (
     "user",
     "report_run",
     "document",
+    "transfer",
+    "review",
+    "review_milestone",
+    "review_action",
+    "meeting_audit",
 )
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
+
+import holidays
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -26,3 +29,26 @@ def last_day_of_period(start: datetime.date, months: int) -> datetime.date:
 
 def age_on(born: datetime.date, day: datetime.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@functools.cache
+def _bank_holidays(year: int) -> frozenset[datetime.date]:
+    # England and Wales share their bank holidays (the Banking and Financial Dealings Act 1971 and
+    # the royal proclamations each year); the holidays library keeps them for both, and any
+    # proclaimed one-off holiday with them.
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def is_working_day(day: datetime.date) -> bool:
+    """Monday to Friday, and not a bank holiday in England and Wales."""
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def add_working_days(day: datetime.date, days: int) -> datetime.date:
+    """The `days`-th working day after `day` ("within 5 working days" of a Friday charge is the
+    following Friday, or later across a bank holiday)."""
+    while days > 0:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day):
+            days -= 1
+    return day

@@ -64,10 +64,13 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "meetings",
+    "transfers",
+    "reviews",
     "documents",
     "reporting",
     "reminders",
     "auditing",
+    "governance",
 ]
 # Demo data, benchmarks and the load test: not part of the service, and not installed with it
 # unless asked for (as development does by default).

@@ -28,6 +28,9 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("audit/", include("auditing.urls")),
     path("statistics/", include("reporting.urls")),
+    path("transfers/", include("transfers.urls")),
+    path("serious-case-reviews/", include("reviews.urls")),
+    path("board/", include("governance.urls")),
     path("admin/", admin.site.urls),
 ]
 

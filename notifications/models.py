@@ -24,6 +24,12 @@ class Kind(models.TextChoices):
     ELIGIBILITY_ENDED = "eligibility_ended", "Eligibility ended: exit to record"
     DOCUMENT_ALTERED = "document_altered", "A stored document failed its check"
     AUDIT_CHAIN_BROKEN = "audit_chain_broken", "Audit log check failed"
+    SCR_NOTICE_DUE = "scr_notice_due", "Serious further offence: notification due"
+    SCR_NOTICE_OVERDUE = "scr_notice_overdue", "Serious further offence: notification overdue"
+    SCR_DECISION_NEEDED = "scr_decision_needed", "Serious case review: the board's decision"
+    SCR_ACTION_OVERDUE = "scr_action_overdue", "Serious case review: action overdue"
+    TRANSFER_REQUESTED = "transfer_requested", "Transfer requested"
+    TRANSFER_DECIDED = "transfer_decided", "Transfer accepted or declined"
 
 
 class EmailState(models.TextChoices):

@@ -23,9 +23,11 @@ def agency_staff(agency: Agency) -> list[User]:
 
 
 def area_coordinators(area_id: int) -> list[User]:
-    return list(
-        User.objects.filter(agency__area_id=area_id, is_active=True, role_grants__role=Role.COORDINATOR).distinct()
-    )
+    return area_people(area_id, Role.COORDINATOR)
+
+
+def area_people(area_id: int, role: Role) -> list[User]:
+    return list(User.objects.filter(agency__area_id=area_id, is_active=True, role_grants__role=role).distinct())
 
 
 def notify(*, recipients: Iterable[User], kind: Kind, title: str, url: str, dedupe_key: str) -> list[Notification]:

@@ -16,6 +16,7 @@ from meetings.selectors import actions_due_between, actions_overdue, reviews_due
 from notifications.models import Kind
 from notifications.services import agency_staff, area_coordinators, notify
 from referrals.selectors import referrals_waiting_too_long, releases_without_referral
+from reviews.selectors import notifications_overdue, review_actions_overdue
 
 DUE_SOON_DAYS = 3
 REVIEW_NOTICE_DAYS = 14
@@ -31,6 +32,8 @@ def send_reminders(*, today: datetime.date) -> dict[str, int]:
         "release_without_referral": _releases(today),
         "referral_waiting": _waiting_referrals(today),
         "eligibility_ended": _eligibility_ended(today),
+        "scr_notice_overdue": _review_notices(today),
+        "scr_action_overdue": _review_actions(today),
     }
 
 
@@ -116,3 +119,32 @@ def _eligibility_ended(today: datetime.date) -> int:
             dedupe_key=f"{Kind.ELIGIBILITY_ENDED}:{nominal.pk}",
         )
     return count
+
+
+def _review_notices(today: datetime.date) -> int:
+    """Charges whose board and national team were not told within the five working days."""
+    reviews = list(notifications_overdue(today))
+    for review in reviews:
+        notify(
+            recipients=area_coordinators(review.area_id),
+            kind=Kind.SCR_NOTICE_OVERDUE,
+            title=f"{review.reference}: the board and the national team were due to be told by "
+            f"{review.notification_due:%-d %B %Y}",
+            url=review.get_absolute_url(),
+            dedupe_key=f"{Kind.SCR_NOTICE_OVERDUE}:{review.pk}",
+        )
+    return len(reviews)
+
+
+def _review_actions(today: datetime.date) -> int:
+    """Actions of a review's plan past their due date: the co-ordinators who follow the plan hear."""
+    actions = list(review_actions_overdue(today))
+    for action in actions:
+        notify(
+            recipients=area_coordinators(action.review.area_id),
+            kind=Kind.SCR_ACTION_OVERDUE,
+            title=f"{action.review.reference}: an action for {action.owning_agency} was due on {action.due:%-d %B %Y}",
+            url=action.review.get_absolute_url(),
+            dedupe_key=f"{Kind.SCR_ACTION_OVERDUE}:{action.pk}:{action.due:%Y%m%d}",
+        )
+    return len(actions)

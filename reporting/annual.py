@@ -1,4 +1,4 @@
-"""The MAPPA annual report: the eight published statistical tables for an area and a reporting year.
+"""The MAPPA annual report: the published statistical tables for an area and a reporting year.
 
 The reporting year runs from 1 April to 31 March and is named by the year it starts in. The counts
 are aggregate queries over the effective-dated histories (see `history`): who was where, in which
@@ -31,6 +31,9 @@ How each table counts:
    highest level at recall and their category then.
 7. People returned to custody for breach of an SHPO in the year while at Level 2 or 3, once each.
 8. Table 1's Category 1 total per 100,000 of the area's population aged 10 and over.
+9. People charged with a serious further offence in the year while at Level 2 or 3, once each, by
+   their highest level at a charge; and the serious case reviews the board decided in the year to
+   hold (from the reviews' own records).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ from cases.models import (
 from cases.selectors import orders_in_force
 from reporting import timeline
 from reporting.history import area_on, category_on, level_on, location_on
+from reviews.models import Decision, SeriousCaseReview
 
 Cell = int | str  # a count, or "-" where a count cannot exist
 
@@ -76,7 +80,7 @@ RETURNED_HEADINGS = (
     "Category 2: Violent offenders",
     "Category 3: Other dangerous offenders",
 )
-TABLE_COUNT = 8
+TABLE_COUNT = 9
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,7 @@ def annual_report(area: Area, year: int, *, progress: Progress | None = None) ->
         lambda: _licence_recalls(area, start, end),
         lambda: _shpo_breaches(area, start, end),
         lambda: _rate(area, year, snapshot),
+        lambda: _serious_further_offences(area, start, end),
     ]
     if progress:
         progress(1, TABLE_COUNT)
@@ -432,6 +437,31 @@ def _shpo_breaches(area: Area, start: datetime.date, end: datetime.date) -> Tabl
             Row("Level 2", (by_level[2],)),
             Row("Level 3", (by_level[3],)),
             Row("Total", (by_level[2] + by_level[3],)),
+        ),
+    )
+
+
+def _serious_further_offences(area: Area, start: datetime.date, end: datetime.date) -> Table:
+    """Level 2 and 3 individuals charged with a serious further offence in the year (once each, at
+    their level on the day of the charge at their highest level), and the serious case reviews the
+    board decided in the year to hold. Category 4 apart, as everywhere."""
+    charges = Event.objects.filter(kind=EventKind.SERIOUS_FURTHER_OFFENCE, date__range=(start, end))
+    by_level = {2: 0, 3: 0}
+    for row in _returned(charges, area).exclude(category_then=Category.TERRORISM):
+        by_level[row["level_then"]] += row["n"]
+    reviews = (
+        SeriousCaseReview.objects.filter(area=area, decision=Decision.REVIEW, decided_on__range=(start, end))
+        .exclude(category=Category.TERRORISM)
+        .count()
+    )
+    return Table(
+        key="serious_further_offences",
+        title="Serious further offences and serious case reviews",
+        header=(),
+        rows=(
+            Row("Level 2 individuals charged with a serious further offence", (by_level[2],)),
+            Row("Level 3 individuals charged with a serious further offence", (by_level[3],)),
+            Row("Serious case reviews commenced", (reviews,)),
         ),
     )
 

@@ -90,6 +90,10 @@ KENT_USERS = [
     DemoUser("childrens", "Alex", "Marden", "Children's Services Team Manager", KENT_AGENCIES[4][0], (Role.DTC_STAFF,)),
     DemoUser("auditor", "Jamie", "Orlestone", "Information Governance Officer", KENT_AGENCIES[1][0], (Role.AUDITOR,)),
     DemoUser("admin", "Charlie", "Wrotham", "Systems Administrator", KENT_AGENCIES[0][0], (Role.SYSTEM_ADMINISTRATOR,)),
+    DemoUser(
+        "board", "Avery", "Challock", "Head of Public Protection, SMB member", KENT_AGENCIES[1][0], (Role.SMB_MEMBER,)
+    ),
+    DemoUser("layadviser", "Rowan", "Elham", "Lay Adviser to the SMB", KENT_AGENCIES[0][0], (Role.LAY_ADVISER,)),
 ]
 
 SUSSEX_USERS = [

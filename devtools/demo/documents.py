@@ -19,6 +19,7 @@ from documents.policy import Parent, document_access, parent_access
 from documents.services import document_upload, document_withdraw
 from meetings.models import Meeting, MeetingStatus
 from referrals.models import Referral, ReferralStatus
+from reviews.models import SeriousCaseReview
 
 NOMINAL_PAPERS = [
     (DocumentKind.RISK_ASSESSMENT, "OASys risk of serious harm summary", "probation", Audience.EVERYONE),
@@ -69,6 +70,8 @@ def seed_demo_documents(*, area: Area, today: datetime.date) -> int:
     for number, nominal in enumerate(cases[: len(NOMINAL_PAPERS)]):
         for kind, title, by, audience in NOMINAL_PAPERS[: len(NOMINAL_PAPERS) - number]:
             uploader = _first_who_may_add([users[by], coordinator], nominal)
+            if uploader is None:
+                continue  # a Category 4 case the demo people are not cleared for
             named = [agency for agency in (users["housing"].agency, users["police"].agency) if agency]
             _file(
                 uploader,
@@ -83,8 +86,11 @@ def seed_demo_documents(*, area: Area, today: datetime.date) -> int:
             added += 1
     waiting = Referral.objects.filter(area=area, status=ReferralStatus.SUBMITTED).select_related("referrer__agency")
     for referral in waiting.order_by("pk")[:5]:
+        uploader = _first_who_may_add([referral.referrer, coordinator], referral)
+        if uploader is None:
+            continue
         _file(
-            _first_who_may_add([referral.referrer, coordinator], referral),
+            uploader,
             referral,
             kind=DocumentKind.RISK_ASSESSMENT,
             title="Risk assessment for the referral",
@@ -94,6 +100,8 @@ def seed_demo_documents(*, area: Area, today: datetime.date) -> int:
         added += 1
     ahead = Meeting.objects.filter(area=area, status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now())
     for meeting in ahead.order_by("starts_at", "pk")[:6]:
+        if _first_who_may_add([coordinator], meeting) is None:
+            continue
         _file(
             coordinator,
             meeting,
@@ -104,7 +112,9 @@ def seed_demo_documents(*, area: Area, today: datetime.date) -> int:
         )
         added += 1
     housing = users["housing"]
-    invited = ahead.filter(invitations__agency=housing.agency).order_by("starts_at", "pk").first()
+    invitations = ahead.filter(invitations__agency=housing.agency).order_by("starts_at", "pk")
+    # A Category 4 meeting housing is invited to but not cleared for is no place for the demo's report.
+    invited = next((m for m in invitations[:20] if _first_who_may_add([housing], m) is not None), None)
     if invited is not None:
         _file(
             housing,
@@ -127,12 +137,12 @@ def seed_demo_documents(*, area: Area, today: datetime.date) -> int:
     return added
 
 
-def _first_who_may_add(candidates: list[User], parent: Parent) -> User:
+def _first_who_may_add(candidates: list[User], parent: Parent) -> User | None:
     for user in candidates:
         access = parent_access(user, parent)
         if access is not None and access.may_add:
             return user
-    return candidates[-1]
+    return None
 
 
 def _file(
@@ -150,6 +160,8 @@ def _file(
         about = f"{parent.full_name} ({parent.case_reference})"
     elif isinstance(parent, Referral):
         about = f"Referral {parent.reference}"
+    elif isinstance(parent, SeriousCaseReview):
+        about = f"Serious case review {parent.reference}"
     else:
         about = f"{parent.get_kind_display()} meeting on {timezone.localtime(parent.starts_at):%-d %B %Y} ({parent.nominal})"
     marking = Marking.OFFICIAL_SENSITIVE

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 from auditlog.context import auditlog_value, set_actor
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from mappa.audit.models import AuditEntry, AuditEvent, append_many
 from mappa.client_address import client_address
@@ -146,3 +146,20 @@ def audit_list_view(
         ground=ground,
         details={**(search or {}), "page": page, "shown": [item.pk for item in shown]},
     )
+
+
+def refuse_unseen(
+    *, actor: AbstractBaseUser, record: models.Model | None, request: HttpRequest, nominal_id: int | None, what: str
+) -> NoReturn:
+    """Answer "not found" for a record the person may not see (or that does not exist), logging the
+    attempt where the record exists."""
+    if record is not None:
+        audit_record(
+            event=AuditEvent.VIEW_REFUSED,
+            actor=actor,
+            subject=record,
+            request=request,
+            nominal_id=nominal_id,
+            details={"path": request.path},
+        )
+    raise Http404(f"No such {what}.")

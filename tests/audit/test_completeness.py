@@ -16,6 +16,7 @@ import pytest
 from agencies.models import User
 from documents.models import Document
 from documents.services import document_upload
+from governance.models import MeetingAudit
 from mappa.audit.models import AuditEntry, AuditEvent
 from meetings.models import Meeting, MinutesRequest
 from meetings.services import (
@@ -28,6 +29,8 @@ from meetings.services import (
 )
 from referrals.models import PanelItem, Referral
 from referrals.services import panel_agenda_add, panel_create, panel_member_add, panel_set_status, referral_submit
+from reviews.models import SeriousCaseReview
+from reviews.services import serious_further_offence_record
 from tests.conftest import People, client_for
 from tests.documents.files import pdf
 from tests.mappa.test_sign_in_required import ALL_URLS
@@ -35,6 +38,8 @@ from tests.meeting_fixtures import MEETING_DAY, Setting
 from tests.meetings.test_services import hold, minutes
 from tests.nominal_fixtures import Cases
 from tests.referrals.conftest import make_referral
+from transfers.models import Transfer
+from transfers.services import transfer_request
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +54,9 @@ class World:
     draft: Referral
     item: PanelItem
     document: Document
+    review: SeriousCaseReview
+    transfer: Transfer
+    audit: MeetingAudit
 
     @property
     def ref(self) -> str:
@@ -98,7 +106,21 @@ def world(people: People, cases: Cases, setting: Setting) -> World:
         data=pdf(),
         filename="licence.pdf",
     )
-    return World(people, cases, meeting, request, referral, draft, item, document)
+    review = serious_further_offence_record(
+        actor=people.coordinator,
+        nominal=cases.own,
+        values={"date": MEETING_DAY, "offence": "Robbery", "open_review": True},
+    )
+    assert review is not None
+    transfer = transfer_request(
+        actor=people.coordinator,
+        nominal=cases.shared,
+        values={"to_area": people.other_area, "moving_on": MEETING_DAY, "reason": "Moving", "lead_agency": None},
+    )
+    audit = MeetingAudit.objects.create(
+        area=people.area, quarter=MEETING_DAY.replace(day=1), meeting=meeting, drawn_by=people.coordinator
+    )
+    return World(people, cases, meeting, request, referral, draft, item, document, review, transfer, audit)
 
 
 View = Callable[[World], tuple[User, str]]
@@ -160,6 +182,15 @@ CASE_DATA_VIEWS: dict[str, View] = {
     "statistics:kpi-cases": lambda w: (w.people.coordinator, "/statistics/kpis/actions/"),
     "documents:download": lambda w: (w.people.coordinator, f"/documents/{w.document.pk}/"),
     "documents:preview": lambda w: (w.people.coordinator, f"/documents/{w.document.pk}/preview/"),
+    "reviews:register": lambda w: (w.people.coordinator, "/serious-case-reviews/"),
+    "reviews:review-detail": lambda w: (w.people.coordinator, f"/serious-case-reviews/{w.review.pk}/"),
+    "transfers:transfer-list": lambda w: (w.people.coordinator, "/transfers/"),
+    "transfers:transfer-detail": lambda w: (w.people.coordinator, f"/transfers/{w.transfer.pk}/"),
+    "governance:audit-list": lambda w: (
+        w.people.coordinator,
+        f"/board/meeting-audits/?quarter={w.audit.quarter:%Y-%m-%d}",
+    ),
+    "governance:audit-record": lambda w: (w.people.coordinator, f"/board/meeting-audits/{w.audit.pk}/"),
 }
 
 # Views whose GET shows no case data (at most a case reference), or which only act on a POST.
@@ -213,7 +244,27 @@ NO_CASE_DATA = {
     "documents:upload-for-nominal",
     "documents:upload-for-referral",
     "documents:upload-for-meeting",
+    "documents:upload-for-review",
     "documents:withdraw",
+    # The steps of a serious case review and of a transfer: forms captioned with a reference.
+    "reviews:record-charge",
+    "reviews:review-notify",
+    "reviews:review-decide",
+    "reviews:review-terms",
+    "reviews:milestone-add",
+    "reviews:milestone-done",
+    "reviews:report-received",
+    "reviews:recommendation-add",
+    "reviews:action-add",
+    "reviews:action-update",
+    "reviews:review-complete",
+    "transfers:transfer-request",
+    "transfers:transfer-accept",
+    "transfers:transfer-decline",
+    "transfers:transfer-withdraw",
+    # The board's figures name nobody; drawing a sample only acts on a POST.
+    "governance:board",
+    "governance:audit-draw",
 }
 # Pages that show the minutes or plan only to those editing them; checked with the editor.
 EDITOR_VIEWS: dict[str, View] = {

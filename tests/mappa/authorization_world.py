@@ -20,6 +20,7 @@ from cases.models import Category, Level, Nominal, Stream
 from cases.services import nominal_share
 from documents.models import Document
 from documents.services import document_upload
+from governance.models import MeetingAudit
 from meetings.models import Action, Meeting, MeetingKind, MinutesRequest, PanelDay
 from meetings.services import (
     action_add,
@@ -39,10 +40,22 @@ from referrals.models import PanelItem, Referral
 from referrals.services import panel_agenda_add, panel_create, referral_submit
 from reporting.models import ReportRun
 from reporting.tasks import generate_annual_report
+from reviews.services import (
+    milestone_add,
+    recommendation_add,
+    review_action_add,
+    review_decide,
+    review_notify,
+    review_report_received,
+    review_terms_set,
+    serious_further_offence_record,
+)
 from tests.documents.files import pdf
 from tests.factories import AgencyFactory, AreaFactory, DistrictFactory, make_user
 from tests.nominal_fixtures import make_nominal
 from tests.referrals.conftest import make_referral
+from transfers.models import Transfer
+from transfers.services import transfer_request
 
 DAY = timezone.localdate() - datetime.timedelta(days=2)
 
@@ -101,6 +114,11 @@ URL_ARGUMENTS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "user": lambda user: {"username": user.username},
     "report_run": lambda run: {"pk": run.pk},
     "document": lambda document: {"pk": document.pk},
+    "transfer": lambda transfer: {"pk": transfer.pk},
+    "review": lambda review: {"pk": review.pk},
+    "review_milestone": lambda milestone: {"pk": milestone.review_id, "milestone_pk": milestone.pk},
+    "review_action": lambda action: {"pk": action.review_id, "action_pk": action.pk},
+    "meeting_audit": lambda audit: {"pk": audit.pk},
 }
 
 
@@ -334,7 +352,83 @@ def build_world() -> World:
         relation: _document(sussex if relation == "other_area" else kent, nominal)
         for relation, nominal in nominals.items()
     }
+    _transfers(world)
+    _reviews(world)
+    world.objects["meeting_audit"] = {
+        relation: MeetingAudit.objects.create(
+            area=meeting.area, quarter=DAY.replace(day=1), meeting=meeting, drawn_by=meeting.minute_taker
+        )
+        for relation, meeting in (("own_area", meetings["shared"]), ("other_area", meetings["other_area"]))
+    }
     return world
+
+
+def _transfers(world: World) -> None:
+    """A transfer asked for from Kent, one asked of Kent by Sussex, one between Sussex and a third area,
+    and a Category 4 case asked for from Kent."""
+    kent, sussex = world.kent, world.sussex
+    surrey = AreaFactory(name="Surrey", code="SURREY")
+
+    def asked(side: Side, to: Area, **details: Any) -> Transfer:
+        nominal = _nominal(side, side.unit, **details)
+        return transfer_request(
+            actor=side.coordinator,
+            nominal=nominal,
+            values={"to_area": to, "moving_on": DAY, "reason": "Moving for work", "lead_agency": None},
+        )
+
+    world.objects["transfer"] = {
+        "own_area": asked(kent, sussex.area, last_name="Leaving"),
+        "incoming": asked(sussex, kent.area, last_name="Arriving"),
+        "other_area": asked(sussex, surrey, last_name="Passing"),
+        "category_4": asked(kent, sussex.area, category=Category.TERRORISM, stream=Stream.COUNTER_TERRORISM),
+    }
+
+
+def _reviews(world: World) -> None:
+    """A serious case review at its action plan in each relation, with a milestone and an action."""
+    reviews = {}
+    for relation, side, details in (
+        ("own_area", world.kent, {}),
+        ("other_area", world.sussex, {}),
+        ("category_4", world.kent, {"category": Category.TERRORISM, "stream": Stream.COUNTER_TERRORISM}),
+    ):
+        nominal = _nominal(side, side.unit, level=Level.LEVEL_2, **details)
+        actor = side.coordinator
+        review = serious_further_offence_record(
+            actor=actor, nominal=nominal, values={"date": DAY, "offence": "Wounding with intent"}
+        )
+        assert review is not None
+        review = review_notify(actor=actor, review=review, values={"notified_on": DAY})
+        review = review_decide(
+            actor=actor,
+            review=review,
+            values={
+                "decision": "review",
+                "decided_on": DAY,
+                "decided_by": "SMB chair",
+                "decision_rationale": "To learn",
+            },
+        )
+        review = review_terms_set(actor=actor, review=review, values={"terms_of_reference": "Scope", "panel": "Chair"})
+        milestone_add(actor=actor, review=review, values={"title": "Panel meets", "due": DAY})
+        recommendation = recommendation_add(actor=actor, review=review, text="Share information sooner")
+        review = review_report_received(actor=actor, review=review, received_on=DAY)
+        review_action_add(
+            actor=actor,
+            review=review,
+            values={
+                "recommendation": recommendation,
+                "description": "Train staff",
+                "owning_agency": side.other,
+                "owner": "",
+                "due": DAY,
+            },
+        )
+        reviews[relation] = review
+    world.objects["review"] = reviews
+    world.objects["review_milestone"] = {relation: review.milestones.get() for relation, review in reviews.items()}
+    world.objects["review_action"] = {relation: review.actions.get() for relation, review in reviews.items()}
 
 
 def _document(side: Side, nominal: Nominal) -> Document:

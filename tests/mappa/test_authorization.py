@@ -4,13 +4,14 @@ every view, must get what the table says; and no view may be missing from the ta
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import transaction
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from agencies.models import Role
@@ -25,9 +26,29 @@ ADMIN_PAGES = sorted(name for name, _route in walk_urls() if name.startswith("ad
 DECLARED = sorted(name for name, rule in rules().items() if not rule.public and not name.endswith(":*"))
 
 
-@pytest.fixture
-def world() -> World:
-    return build_world()
+@pytest.fixture(scope="module")
+def _world_documents(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("authorization") / "documents")
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_a_folder_of_the_test(settings: Any, _world_documents: str) -> None:
+    # The world's documents are stored once, for every test of the module.
+    settings.MEDIA_ROOT = _world_documents
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any, _world_documents: str) -> Iterator[World]:
+    """One world for the module, built once inside a transaction that is rolled back at the end;
+    each try is rolled back too (`tried`), so every test sees it as built."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=_world_documents, PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        yield build_world()
+        transaction.set_rollback(True)
 
 
 def outcome(response: HttpResponse) -> str:
@@ -161,4 +182,6 @@ def test_a_generated_test_fails_when_a_view_lets_in_someone_the_table_refuses(
     assert found == [
         "auditor / none: expected deny, got allow",
         "system_administrator / none: expected deny, got allow",
+        "smb_member / none: expected deny, got allow",
+        "lay_adviser / none: expected deny, got allow",
     ]

@@ -17,12 +17,15 @@ from cases.selectors import eligibility_ended_on
 from devtools.demo.agencies import DEMO_PASSWORD
 from documents.models import Audience, Document, DocumentKind
 from documents.verify import verify_documents
+from governance.models import MeetingAudit
 from mappa.audit.models import AuditEntry
 from meetings.models import Action, ActionStatus, Meeting, MeetingStatus
 from notifications.models import Notification
 from referrals.models import Referral, ReferralStatus, ScreeningPanel
 from reporting.annual import annual_report
 from reporting.forms import latest_reporting_year
+from reviews.models import SeriousCaseReview, Stage
+from transfers.models import Transfer, TransferStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +163,16 @@ def test_seed_demo_has_work_in_every_state_and_figures_in_every_report_row_whate
         with document.file.open("rb") as stored:
             assert stored.read(5) == b"%PDF-", document.title
     assert verify_documents() == (documents.count(), [])
+
+    # Serious case reviews (one under way, one completed, one the board decided against), a transfer
+    # in each direction, and the last quarter's meeting audits.
+    stages = set(SeriousCaseReview.objects.filter(area=kent).values_list("stage", flat=True))
+    assert {Stage.IN_REVIEW, Stage.COMPLETE, Stage.NO_REVIEW} <= stages
+    assert Transfer.objects.filter(from_area=sussex, to_area=kent, status=TransferStatus.ACCEPTED).exists()
+    assert Transfer.objects.filter(from_area=kent, to_area=sussex, status=TransferStatus.REQUESTED).exists()
+    audits = MeetingAudit.objects.filter(area=kent)
+    assert audits.filter(completed_at__isnull=False).exists()
+    assert audits.filter(completed_at__isnull=True).exists()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="national-scale data is written with PostgreSQL's COPY")

@@ -8,6 +8,7 @@ from agencies.models import User
 from devtools.demo.agencies import DEMO_PASSWORD, KENT_USERS, seed_agencies_and_users
 from devtools.demo.cases import seed_demo_nominals
 from devtools.demo.documents import seed_demo_documents
+from devtools.demo.governance import seed_demo_governance
 from devtools.demo.meetings import seed_demo_meetings
 from devtools.demo.referrals import seed_demo_referrals
 from devtools.national import AUDIT_ENTRIES, NOMINALS, seed_national
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 area=areas["KENT"], coordinator=coordinator, chair=User.objects.get(username="chair"), today=today
             )
             documents = seed_demo_documents(area=areas["KENT"], today=today)
+            seed_demo_governance(area=areas["KENT"], neighbour=areas["SUSSEX"], today=today)
             send_reminders(today=today)
             self._settle_notifications()
         names = ", ".join(area.name for area in areas.values())
