@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import base64
 import datetime
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import transaction
 from django.db.models import Count, F, Q
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_otp.oath import TOTP
 
@@ -18,7 +20,6 @@ from devtools.demo.agencies import DEMO_PASSWORD
 from documents.models import Audience, Document, DocumentKind
 from documents.verify import verify_documents
 from governance.models import MeetingAudit
-from mappa.audit.models import AuditEntry
 from meetings.models import Action, ActionStatus, Meeting, MeetingStatus
 from notifications.models import Notification
 from referrals.models import Referral, ReferralStatus, ScreeningPanel
@@ -38,12 +39,38 @@ DEMO_ROLES = {
     "childrens": Role.DTC_STAFF,
     "auditor": Role.AUDITOR,
     "admin": Role.SYSTEM_ADMINISTRATOR,
+    "board": Role.SMB_MEMBER,
+    "layadviser": Role.LAY_ADVISER,
 }
 
 
-def test_seed_demo_creates_a_kent_like_area_a_caseload_and_one_user_per_role_and_is_idempotent() -> None:
-    call_command("seed_demo")
+@pytest.fixture(scope="module")
+def _demo_documents(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("demo") / "documents")
 
+
+@pytest.fixture(autouse=True)
+def _documents_in_a_folder_of_the_test(settings: Any, _demo_documents: str) -> None:
+    # The demo's documents are stored once, for every test of the module.
+    settings.MEDIA_ROOT = _demo_documents
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any, _demo_documents: str) -> Iterator[None]:
+    """The demo, made once for the module inside a transaction rolled back at the end: making it
+    takes a minute and a half."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=_demo_documents, PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo")
+        yield
+        transaction.set_rollback(True)
+
+
+def test_seed_demo_creates_a_kent_like_area_a_caseload_and_one_user_per_role_and_is_idempotent(demo: None) -> None:
     kent = Area.objects.get(code="KENT")
     assert kent.districts.count() == 13
     assert Area.objects.count() == 2
@@ -88,11 +115,10 @@ def _sign_in_as_the_readme_says(username: str) -> None:
 
 
 @pytest.mark.dated
-def test_seed_demo_has_work_in_every_state_and_figures_in_every_report_row_whatever_the_day() -> None:
+def test_seed_demo_has_work_in_every_state_and_figures_in_every_report_row_whatever_the_day(demo: None) -> None:
     """The demo is dated from the day it is made: run on any day (see TEST_TODAY), it still has work
     in every state, not a year that has drifted into the past, and every row of the last complete
     year's annual report has a figure."""
-    call_command("seed_demo")
     today = timezone.localdate()
     now = timezone.now()
     kent = Area.objects.get(code="KENT")
@@ -173,26 +199,3 @@ def test_seed_demo_has_work_in_every_state_and_figures_in_every_report_row_whate
     audits = MeetingAudit.objects.filter(area=kent)
     assert audits.filter(completed_at__isnull=False).exists()
     assert audits.filter(completed_at__isnull=True).exists()
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="national-scale data is written with PostgreSQL's COPY")
-def test_national_scale_makes_every_area_with_cases_meetings_and_a_verifiable_audit_log() -> None:
-    from devtools.national import AREAS, seed_national
-    from mappa.audit.verify import verify_chain
-
-    seed_national(nominals=2_000, audit_entries=3_000, today=timezone.localdate(), say=lambda _: None)
-    seed_national(nominals=2_000, audit_entries=3_000, today=timezone.localdate(), say=lambda _: None)
-
-    assert Area.objects.count() == len(AREAS) == 42
-    per_area = Nominal.objects.values("area").annotate(n=Count("pk"))
-    assert len(per_area) == 42
-    assert 1_950 <= Nominal.objects.count() <= 2_050  # each area's share, rounded
-    assert (
-        Nominal.objects.filter(area__code="LONDON").count() > 5 * Nominal.objects.filter(area__code="CUMBRIA").count()
-    )
-    assert Meeting.objects.filter(status="distributed").exists()
-    assert Action.objects.filter(status=ActionStatus.COMPLETE, completed_on__isnull=False).exists()
-    assert AuditEntry.objects.count() == 3_000
-    assert verify_chain() == (3_000, None)
-    for area in Area.objects.all():
-        assert User.objects.filter(agency__area=area, role_grants__role=Role.COORDINATOR).exists(), area
