@@ -26,14 +26,13 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from agencies.auth import signed_in_user
 from agencies.models import Role, User
 from agencies.selectors import category4_cleared_area_ids
 from cases.models import Category, Nominal, NominalGroupObjectPermission
-from mappa.audit.models import AuditEvent
-from mappa.audit.services import audit_record
+from mappa.audit.services import refuse_unseen
 
 VIEW = "view_nominal"
 VIEW_RESTRICTED = "view_restricted_nominal"
@@ -179,16 +178,9 @@ def nominal_for(
     nominal = Nominal.objects.select_related("area", "lead_agency").filter(case_reference=reference).first()
     access = nominal_access(user, nominal) if nominal else None
     if nominal is None or access is None:
-        if nominal is not None:
-            audit_record(
-                event=AuditEvent.VIEW_REFUSED,
-                actor=user,
-                subject=nominal,
-                request=request,
-                nominal_id=nominal.pk,
-                details={"path": request.path},
-            )
-        raise Http404("No such nominal.")
+        refuse_unseen(
+            actor=user, record=nominal, request=request, nominal_id=nominal.pk if nominal else None, what="nominal"
+        )
     if (
         (record and not access.can_record)
         or (decide and not access.can_decide)

@@ -18,8 +18,8 @@ from agencies.auth import signed_in_user
 from agencies.models import Area, User
 from governance import services
 from governance.forms import BoardYearForm, ChecklistForm, DrawForm, ended_quarters
-from governance.models import MeetingAudit, quarter_name
-from governance.policy import may_audit_meetings, may_see_board
+from governance.models import quarter_name
+from governance.policy import may_audit_meetings, may_see_board, meeting_audits_visible_to
 from governance.selectors import agency_summaries, quarter_audits, quarter_summaries
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_record
@@ -119,7 +119,7 @@ def audit_draw(request: HttpRequest) -> HttpResponse:
 def audit_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     area = _area_of(user, may_audit_meetings(user))
-    audit = MeetingAudit.objects.select_related("meeting__nominal", "meeting__chair").filter(pk=pk, area=area).first()
+    audit = meeting_audits_visible_to(user).select_related("meeting__nominal", "meeting__chair").filter(pk=pk).first()
     if audit is None:
         raise Http404("No such audit.")
     meeting = audit.meeting

@@ -21,7 +21,7 @@ from agencies.models import Agency, User
 from cases.models import Nominal
 from cases.policy import nominals_visible_to
 from mappa.audit.models import AuditEvent
-from mappa.audit.services import audit_list_view, audit_record
+from mappa.audit.services import audit_list_view, audit_record, refuse_unseen
 from mappa.pages import consulted_page, form_and_save, form_page, put_errors
 from mappa.panels import panels_for
 from referrals import services
@@ -63,16 +63,13 @@ def _referral_for(
     )
     access = referral_access(user, referral) if referral else None
     if referral is None or access is None:
-        if referral is not None:
-            audit_record(
-                event=AuditEvent.VIEW_REFUSED,
-                actor=user,
-                subject=referral,
-                request=request,
-                nominal_id=referral.nominal_id,
-                details={"path": request.path},
-            )
-        raise Http404("No such referral.")
+        refuse_unseen(
+            actor=user,
+            record=referral,
+            request=request,
+            nominal_id=referral.nominal_id if referral else None,
+            what="referral",
+        )
     if (edit and not access.can_edit) or (screen and not access.can_screen) or (withdraw and not access.can_withdraw):
         raise PermissionDenied
     return user, referral, access

@@ -30,11 +30,8 @@ def transfers_visible_to(user: User) -> QuerySet[Transfer]:
     if not may_transfer(user):
         return Transfer.objects.none()
     area = user.agency.area_id  # type: ignore[union-attr]
-    cleared = (
-        ~Q(category=Category.TERRORISM)
-        | Q(category=Category.TERRORISM, from_area_id__in=category4_cleared_area_ids(user))
-        | Q(category=Category.TERRORISM, to_area_id__in=category4_cleared_area_ids(user))
-    )
+    cleared_in = category4_cleared_area_ids(user)
+    cleared = ~Q(category=Category.TERRORISM) | Q(from_area_id__in=cleared_in) | Q(to_area_id__in=cleared_in)
     return Transfer.objects.filter((Q(from_area_id=area) | Q(to_area_id=area)) & cleared)
 
 

@@ -105,3 +105,41 @@ def next_code(username: str) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = max(time.time(), (device.last_t + 1) * device.step)
     return f"{totp.token():0{device.digits}d}"
+
+
+def kent_case(first_name: str, last_name: str, *, start: Any = None) -> Any:
+    """The demo's areas and people, and a Level 2, Category 2 case in Maidstone led by probation,
+    screened in on `start` (a month ago unless given)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from agencies.models import Agency, District, User
+    from cases.models import SentenceType, Source
+    from cases.services import nominal_create
+    from devtools.demo.agencies import seed_agencies_and_users
+
+    areas = seed_agencies_and_users()
+    return nominal_create(
+        actor=User.objects.get(username="coordinator"),
+        area=areas["KENT"],
+        details={
+            "first_name": first_name,
+            "last_name": last_name,
+            "date_of_birth": datetime.date(1984, 3, 9),
+            "gender": "male",
+            "lead_agency": Agency.objects.get(name="Probation Service, Kent and Medway"),
+            "district": District.objects.get(name="Maidstone"),
+        },
+        conviction={
+            "offence_code": "wounding-with-intent",
+            "conviction_date": datetime.date(2020, 2, 4),
+            "sentence_type": SentenceType.IMMEDIATE_CUSTODY,
+            "custodial_months": 48,
+        },
+        category=2,
+        level=2,
+        reason="Screened",
+        start=start or timezone.localdate() - datetime.timedelta(days=30),
+        source=Source.SCREENING,
+    )

@@ -8,45 +8,20 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from agencies.models import Agency, District, User
-from cases.models import SentenceType, Source
-from cases.services import nominal_create
-from devtools.demo.agencies import DEMO_PASSWORD, seed_agencies_and_users
+from agencies.models import Agency, User
+from devtools.demo.agencies import DEMO_PASSWORD
 from meetings.models import Attendance, MeetingKind, Pillar
 from meetings.services import action_add, meeting_mark_held, meeting_record_attendance, meeting_schedule
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, kent_case, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _held_meeting_with_actions() -> Any:
-    areas = seed_agencies_and_users()
+    nominal = kent_case("Dean", "Ashworth", start=datetime.date(2025, 2, 3))
     coordinator = User.objects.get(username="coordinator")
     housing = Agency.objects.get(name="Maidstone Council Housing")
     police = Agency.objects.get(name="Kent Police")
-    nominal = nominal_create(
-        actor=coordinator,
-        area=areas["KENT"],
-        details={
-            "first_name": "Dean",
-            "last_name": "Ashworth",
-            "date_of_birth": datetime.date(1983, 1, 9),
-            "gender": "male",
-            "lead_agency": Agency.objects.get(name="Probation Service, Kent and Medway"),
-            "district": District.objects.get(name="Maidstone"),
-        },
-        conviction={
-            "offence_code": "robbery",
-            "conviction_date": datetime.date(2018, 3, 1),
-            "sentence_type": SentenceType.IMMEDIATE_CUSTODY,
-            "custodial_months": 40,
-        },
-        category=2,
-        level=2,
-        reason="Screened",
-        start=datetime.date(2025, 2, 3),
-        source=Source.SCREENING,
-    )
     meeting = meeting_schedule(
         actor=coordinator,
         nominal=nominal,

@@ -10,46 +10,18 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from agencies.models import Agency, Area, District, User
-from cases.models import Nominal, SentenceType, Source
-from cases.services import nominal_create
-from devtools.demo.agencies import DEMO_PASSWORD, seed_agencies_and_users
+from agencies.models import Agency, Area, User
+from cases.models import Nominal
+from devtools.demo.agencies import DEMO_PASSWORD
 from governance.forms import ended_quarters
 from governance.models import MeetingAudit
 from meetings.models import Meeting, MeetingKind
 from meetings.services import meeting_mark_held, meeting_record_attendance, meeting_schedule
 from reviews.models import SeriousCaseReview, Stage
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, kent_case, sign_in
 from transfers.models import Transfer, TransferStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _level_2_case(last_name: str) -> Nominal:
-    areas = seed_agencies_and_users()
-    return nominal_create(
-        actor=User.objects.get(username="coordinator"),
-        area=areas["KENT"],
-        details={
-            "first_name": "Dale",
-            "last_name": last_name,
-            "date_of_birth": datetime.date(1984, 3, 9),
-            "gender": "male",
-            "lead_agency": Agency.objects.get(name="Probation Service, Kent and Medway"),
-            "district": District.objects.get(name="Maidstone"),
-        },
-        conviction={
-            "offence_code": "wounding-with-intent",
-            "conviction_date": datetime.date(2020, 2, 4),
-            "sentence_type": SentenceType.IMMEDIATE_CUSTODY,
-            "custodial_months": 60,
-        },
-        category=2,
-        level=2,
-        reason="Screened",
-        start=timezone.localdate() - datetime.timedelta(days=90),
-        source=Source.SCREENING,
-    )
 
 
 def _date(page: Any, day: datetime.date) -> None:
@@ -71,7 +43,7 @@ def _open(page: Any, name: str) -> None:
 
 
 def test_a_serious_case_review_from_the_charge_to_completion(page: Any, chromium: Any, live_server: Any) -> None:
-    nominal = _level_2_case("Stelling")
+    nominal = kent_case("Dale", "Stelling")
     today = timezone.localdate()
     sign_in(page, "coordinator", DEMO_PASSWORD)
     page.goto(f"/nominals/{nominal.case_reference}/orders-and-events/")
@@ -137,7 +109,7 @@ def test_a_serious_case_review_from_the_charge_to_completion(page: Any, chromium
 
 
 def test_kent_asks_sussex_to_take_a_case_on_and_sussex_accepts(page: Any, chromium: Any, live_server: Any) -> None:
-    nominal = _level_2_case("Hothfield")
+    nominal = kent_case("Dale", "Hothfield")
     today = timezone.localdate()
     sign_in(page, "coordinator", DEMO_PASSWORD)
     page.goto(f"/nominals/{nominal.case_reference}/orders-and-events/")
@@ -174,7 +146,7 @@ def test_kent_asks_sussex_to_take_a_case_on_and_sussex_accepts(page: Any, chromi
 
 
 def test_the_coordinator_audits_last_quarters_meetings(page: Any) -> None:
-    nominal = _level_2_case("Lenham")
+    nominal = kent_case("Dale", "Lenham")
     coordinator = User.objects.get(username="coordinator")
     quarter = ended_quarters(timezone.localdate())[0]
     starts = timezone.make_aware(datetime.datetime.combine(quarter + datetime.timedelta(days=10), datetime.time(10)))

@@ -10,46 +10,21 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from agencies.models import Agency, District, User
-from cases.models import SentenceType, Source
-from cases.services import nominal_create
-from devtools.demo.agencies import DEMO_PASSWORD, seed_agencies_and_users
+from agencies.models import Agency, User
+from devtools.demo.agencies import DEMO_PASSWORD
 from documents.models import Document
 from mappa.audit.models import AuditEntry, AuditEvent
 from meetings.models import Meeting, MeetingKind
 from meetings.services import meeting_schedule
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, kent_case, sign_in
 from tests.documents.files import pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.documents, pytest.mark.django_db(transaction=True)]
 
 
 def _meeting_next_week() -> Meeting:
-    areas = seed_agencies_and_users()
+    nominal = kent_case("Lewis", "Hartfield")
     coordinator = User.objects.get(username="coordinator")
-    nominal = nominal_create(
-        actor=coordinator,
-        area=areas["KENT"],
-        details={
-            "first_name": "Lewis",
-            "last_name": "Hartfield",
-            "date_of_birth": datetime.date(1987, 6, 2),
-            "gender": "male",
-            "lead_agency": Agency.objects.get(name="Probation Service, Kent and Medway"),
-            "district": District.objects.get(name="Maidstone"),
-        },
-        conviction={
-            "offence_code": "wounding-with-intent",
-            "conviction_date": datetime.date(2021, 5, 4),
-            "sentence_type": SentenceType.IMMEDIATE_CUSTODY,
-            "custodial_months": 48,
-        },
-        category=2,
-        level=2,
-        reason="Screened",
-        start=timezone.localdate() - datetime.timedelta(days=30),
-        source=Source.SCREENING,
-    )
     return meeting_schedule(
         actor=coordinator,
         nominal=nominal,
