@@ -22,6 +22,10 @@ COPY documents ./documents
 COPY reporting ./reporting
 COPY reminders ./reminders
 COPY auditing ./auditing
+COPY transfers ./transfers
+COPY reviews ./reviews
+COPY governance ./governance
+COPY partners ./partners
 RUN pip install --upgrade pip && pip install .
 COPY manage.py ./
 COPY templates ./templates

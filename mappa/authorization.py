@@ -63,6 +63,8 @@ class ViewRule:
     args: Mapping[str, str] | None = None
     public: bool = False
     allow: Mapping[str, frozenset[str]] | None = None
+    # For the partner API: reached with a partner system's token holding one of these, never a session.
+    scopes: tuple[str, ...] = ()
 
     def allows(self, role: str, relation: str = NO_RELATION) -> bool:
         return self.public or relation in (self.allow or {}).get(role, frozenset())
@@ -76,7 +78,7 @@ def _rule(name: str, entry: dict[str, Any], roles: tuple[str, ...]) -> ViewRule:
     def wrong(why: str) -> ImproperlyConfigured:
         return ImproperlyConfigured(f"{TABLE.name}: {name}: {why}")
 
-    unknown = set(entry) - {"subject", "method", "args", "public", "allow"}
+    unknown = set(entry) - {"subject", "method", "args", "public", "allow", "scopes"}
     if unknown:
         raise wrong(f"unknown keys {sorted(unknown)}")
     subject = entry.get("subject", NO_RELATION)
@@ -98,7 +100,10 @@ def _rule(name: str, entry: dict[str, Any], roles: tuple[str, ...]) -> ViewRule:
             raise wrong(f"unknown role {role!r}")
         if set(relations) - {*RELATIONS, NO_RELATION}:
             raise wrong(f"unknown relation in {relations!r}")
-    if not entry.get("public") and not allowed:
+    scopes = entry.get("scopes", [])
+    if not isinstance(scopes, list) or (scopes and allowed):
+        raise wrong("a partner API view lists its scopes, and allows no role")
+    if not entry.get("public") and not allowed and not scopes:
         raise wrong("allows nobody; remove the view instead")
     return ViewRule(
         name=name,
@@ -107,6 +112,7 @@ def _rule(name: str, entry: dict[str, Any], roles: tuple[str, ...]) -> ViewRule:
         args=entry.get("args", {}),
         public=entry.get("public", False),
         allow={role: frozenset(relations) for role, relations in allowed.items()},
+        scopes=tuple(scopes),
     )
 
 

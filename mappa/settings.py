@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "ninja",
     # The service, from the core up: each may import only those listed before it (see
     # CONTRIBUTING.md and the import contracts in pyproject.toml).
     "mappa",
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "reminders",
     "auditing",
     "governance",
+    "partners",
 ]
 # Demo data, benchmarks and the load test: not part of the service, and not installed with it
 # unless asked for (as development does by default).

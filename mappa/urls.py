@@ -31,6 +31,7 @@ urlpatterns = [
     path("transfers/", include("transfers.urls")),
     path("serious-case-reviews/", include("reviews.urls")),
     path("board/", include("governance.urls")),
+    path("api/v1/", include("partners.urls")),
     path("admin/", admin.site.urls),
 ]
 

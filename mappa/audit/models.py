@@ -38,6 +38,8 @@ class AuditEvent(models.TextChoices):
     DOCUMENT_DOWNLOADED = "document_downloaded", "Downloaded a document"
     DOCUMENT_PREVIEWED = "document_previewed", "Previewed a document"
     DOCUMENT_WITHDRAWN = "document_withdrawn", "Withdrew a document"
+    API_CALL = "api_call", "Partner system call"
+    API_REFUSED = "api_refused", "Partner system call refused"
 
 
 _EVENT_FOR_ACTION = {

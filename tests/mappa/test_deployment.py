@@ -75,3 +75,12 @@ def test_the_object_store_of_the_stack_is_the_one_env_example_points_the_app_at(
     assert store["environment"]["AWS_ACCESS_KEY_ID"].startswith("${DOCUMENTS_S3_ACCESS_KEY_ID")
     assert store["environment"]["AWS_SECRET_ACCESS_KEY"].startswith("${DOCUMENTS_S3_SECRET_ACCESS_KEY")
     assert "ports" not in store  # only the app containers reach it
+
+
+def test_the_image_holds_every_app_of_the_service() -> None:
+    from django.conf import settings
+
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", (ROOT / "Dockerfile").read_text(), flags=re.MULTILINE))
+    apps = {app.split(".")[0] for app in settings.INSTALLED_APPS if (ROOT / app.split(".")[0]).is_dir()}
+
+    assert apps - {"devtools"} <= copied, "the Dockerfile must COPY these apps"

@@ -10,6 +10,8 @@ from django.test import Client
 from mappa.authorization import rules, walk_urls
 
 PUBLIC_URL_NAMES = {name for name, rule in rules().items() if rule.public}  # from mappa/authorization.toml
+# The partner API answers a call without a partner system's token with 401, never the sign-in page.
+TOKEN_URL_NAMES = {name for name, rule in rules().items() if rule.scopes}
 
 
 def _example_path(route: str) -> str:
@@ -30,6 +32,16 @@ def test_the_table_declares_only_the_sign_in_pages_and_the_health_check_public()
     assert {"sign-in", "healthz", "readyz", "admin:login"} == PUBLIC_URL_NAMES
 
 
+def test_the_table_declares_the_partner_api_for_tokens_only() -> None:
+    assert {
+        "api:custody-report",
+        "api:lead-agency-change",
+        "api:nominal-lookup",
+        "api:release-list",
+        "api:agency-list",
+    } == TOKEN_URL_NAMES
+
+
 def test_the_walk_finds_the_service_and_admin_urls() -> None:
     names = {name for name, _ in ALL_URLS}
     assert {"home", "sign-in", "sign-out", "account", "agencies:agency-list", "admin:index"} <= names
@@ -43,6 +55,11 @@ def test_url_requires_sign_in_unless_public(name: str, route: str) -> None:
         response = getattr(Client(), method)(path, follow=True)
         if name in PUBLIC_URL_NAMES:
             assert response.status_code < 500
+            continue
+        if name in TOKEN_URL_NAMES:
+            # 405 for the method the operation does not answer, before any token is looked at.
+            assert response.status_code in (401, 405), f"{method.upper()} {path} ({name})"
+            assert response.redirect_chain == [], f"{method.upper()} {path} ({name})"
             continue
         final = response.request["PATH_INFO"]
         assert response.redirect_chain, f"{method.upper()} {path} ({name}) answered without sign-in"
