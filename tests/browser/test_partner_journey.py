@@ -20,7 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_administrator_registers_a_partner_system_whose_token_then_works(page: Any, live_server: Any) -> None:
     seed_agencies_and_users()
     refused: list[str] = []
-    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
 
     sign_in(page, "admin", DEMO_PASSWORD)
     page.goto("/admin/")
@@ -38,8 +40,9 @@ def test_administrator_registers_a_partner_system_whose_token_then_works(page: A
     partner = PartnerSystem.objects.get(name="Kent prisons release feed")
     assert token.startswith(f"mappa_{partner.token_prefix}_")
 
-    call = urllib.request.Request(f"{live_server.url}/api/v1/agencies", headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(call) as answer:  # noqa: S310  # nosec B310: the test's own server
+    # The test's own server, on loopback.
+    call = urllib.request.Request(f"{live_server.url}/api/v1/agencies", headers={"Authorization": f"Bearer {token}"})  # noqa: S310
+    with urllib.request.urlopen(call) as answer:  # noqa: S310  # nosec B310
         agencies = json.load(answer)
     assert "Kent Police" in {agency["name"] for agency in agencies}
     assert AuditEntry.objects.filter(actor=partner.account, event=AuditEvent.API_CALL).count() == 1
