@@ -114,6 +114,12 @@ class UserChangeForm(forms.ModelForm[User]):
             self.fields["roles"].initial = sorted(self.instance.roles)
             self.fields["category4_cleared"].initial = user_is_category4_cleared(self.instance)
 
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if self.instance.is_machine and (data.get("roles") or data.get("category4_cleared")):
+            raise forms.ValidationError("A partner system's account holds no role and no clearance")
+        return data
+
 
 class UserCreationForm(UserChangeForm):
     password = forms.CharField(

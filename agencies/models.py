@@ -174,6 +174,9 @@ class User(AbstractUser):
     job_title = models.CharField(max_length=150, blank=True)
     # Part of every session's check value: moving it on ends all of the user's sessions at once.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # A partner system's account: the system's calls act as it, but it never signs in to the pages
+    # (no password ever matches) and holds no role.
+    is_machine = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["username"]
@@ -190,6 +193,9 @@ class User(AbstractUser):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("Users are never deleted, only deactivated, so the audit log stays attributable.")
+
+    def check_password(self, raw_password: str) -> bool:
+        return not self.is_machine and super().check_password(raw_password)
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         # Django checks this against the value stored at sign-in on every request.

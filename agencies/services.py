@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -43,6 +44,8 @@ def user_save(
     `roles` and `category4_cleared`, when given, replace what the user holds; each grant and
     revocation is written to the audit log with the actor who made it.
     """
+    if user.is_machine and (roles or category4_cleared):
+        raise ValidationError("A partner system's account holds no role and no clearance")
     with audit_actor(actor):
         user.full_clean(exclude=["password"])
         was_active = user.pk is not None and User.objects.filter(pk=user.pk, is_active=True).exists()

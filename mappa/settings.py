@@ -177,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_notifications",
         "schedule": 300.0,
     },
+    "forget-idempotency-keys": {
+        "task": "partners.tasks.forget_idempotency_keys",
+        "schedule": crontab(hour=3, minute=10),
+    },
     "sweep-queued-annual-reports": {
         "task": "reporting.tasks.sweep_report_runs",
         "schedule": 300.0,

@@ -33,7 +33,13 @@ from mappa.authorization import rule_for
 from mappa.errors import StaleRecordError
 from partners.models import IdempotentRequest, PartnerSystem, Scope
 from partners.problems import MEDIA_TYPE, TITLES, FieldProblem, Problem, problem
-from partners.selectors import AmbiguousMatch, expected_releases, nominal_matching, nominals_for_partner
+from partners.selectors import (
+    AmbiguousMatch,
+    expected_releases,
+    nominal_matching,
+    nominal_visible_to_partner,
+    nominals_for_partner,
+)
 from partners.services import custody_report, lead_agency_change, partner_for_token
 
 logger = logging.getLogger(__name__)
@@ -83,7 +89,9 @@ class CustodyReportIn(Strict):
     custody_start: IsoDate = Field(description="The day the custody began (remand or sentence).")
     expected_release_date: IsoDate | None = Field(None, description="While the person is held.")
     released_on: IsoDate | None = Field(None, description="The day they were released, once they are.")
-    establishment: str = Field("", max_length=120, description="The prison or hospital, for the record's notes.")
+    establishment: str = Field(
+        "", max_length=120, pattern=r"^[^\x00-\x1f]*$", description="The prison or hospital, for the record's notes."
+    )
 
 
 class NominalRef(Schema):
@@ -166,19 +174,28 @@ class PartnerToken(HttpBearer):
 
 
 class PartnerRate(BaseThrottle):
-    """At most the system's `requests_per_minute` in each clock minute. The count is one cache key
-    per system and minute, added and incremented atomically (Redis in production)."""
+    """At most the system's `requests_per_minute` in each clock minute, counted under one cache key
+    per system and minute. Without the cache (Redis down) calls are let through, and the outage is
+    logged: a partner's reports matter more than its pace."""
 
     def allow_request(self, request: HttpRequest) -> bool:
         partner: PartnerSystem = request.auth  # type: ignore[attr-defined]
-        now = timezone.now()
-        key = f"partner-rate:{partner.pk}:{now:%Y%m%d%H%M}"
-        cache.add(key, 0, timeout=120)
-        self.retry_after = 60 - now.second
-        return cache.incr(key) <= partner.requests_per_minute
+        key = f"partner-rate:{partner.pk}:{timezone.now():%Y%m%d%H%M}"
+        try:
+            if cache.add(key, 1, timeout=120):
+                return True
+            try:
+                count = cache.incr(key)
+            except ValueError:  # the key expired or was evicted between the two calls
+                cache.add(key, 1, timeout=120)
+                count = 1
+        except Exception:  # the cache's own errors differ by backend
+            logger.warning("Partner API rate not counted: the cache is unavailable", exc_info=True)
+            return True
+        return count <= partner.requests_per_minute
 
     def wait(self) -> float:
-        return float(self.retry_after)
+        return float(60 - timezone.now().second)
 
 
 class PartnerAPI(NinjaAPI):
@@ -346,7 +363,7 @@ def _etag(version: int) -> str:
 
 def _version_from(if_match: str) -> int | None:
     value = if_match.strip().removeprefix("W/").strip('"')
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isascii() and value.isdecimal() and len(value) < 10 else None
 
 
 def _fingerprint(request: HttpRequest) -> str:
@@ -369,6 +386,10 @@ def _idempotent(
         if earlier is not None:
             if earlier.fingerprint != fingerprint:
                 raise IdempotencyConflict
+            if earlier.nominal_id is not None:
+                if not nominal_visible_to_partner(partner, earlier.nominal_id):
+                    raise Http404("No person of this partner system's area is the subject of this request any more.")
+                request.api_nominal_id = earlier.nominal_id  # type: ignore[attr-defined]
             response["Idempotent-Replayed"] = "true"
             for name, value in earlier.headers.items():
                 response[name] = value
@@ -378,7 +399,13 @@ def _idempotent(
         stored = json.loads(body.model_dump_json())
         headers = {"ETag": _etag(version)}
         IdempotentRequest.objects.create(
-            partner=partner, key=key, fingerprint=fingerprint, status=status, body=stored, headers=headers
+            partner=partner,
+            key=key,
+            fingerprint=fingerprint,
+            status=status,
+            body=stored,
+            headers=headers,
+            nominal_id=getattr(request, "api_nominal_id", None),
         )
     for name, value in headers.items():
         response[name] = value
@@ -539,7 +566,7 @@ def list_releases(request: HttpRequest, query: Query[ReleasesQuery]) -> Status[A
     """People of the area in custody or hospital whose expected release date falls in the window,
     soonest first, a page at a time."""
     start = query.start or timezone.localdate()
-    end = query.end or start + RELEASE_WINDOW
+    end = query.end or min(start, datetime.date.max - RELEASE_WINDOW) + RELEASE_WINDOW
     if end < start:
         raise ValidationError({"to": "The end of the window must not be before its start"})
     releases = expected_releases(_partner(request), start=start, end=end)

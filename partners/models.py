@@ -76,7 +76,10 @@ class IdempotentRequest(models.Model):
 
     partner = models.ForeignKey(PartnerSystem, on_delete=models.PROTECT, related_name="requests")
     key = models.CharField(max_length=200)
-    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path, If-Match and body.")
+    # The nominal the answer is about, so that a replay is audited under it and is refused once the
+    # system may no longer see it. Not a foreign key: kept answers never hold a record back.
+    nominal_id = models.BigIntegerField(null=True)
     status = models.PositiveSmallIntegerField()
     body = models.JSONField()
     headers = models.JSONField(default=dict)
@@ -86,6 +89,7 @@ class IdempotentRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "key"], name="partners_idempotentrequest_unique_key"),
         ]
+        indexes = [models.Index(fields=["created_at"], name="partners_idempotent_age_idx")]
 
     def __str__(self) -> str:
         return f"{self.partner_id}:{self.key}"

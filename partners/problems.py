@@ -16,6 +16,7 @@ TITLES = {
     401: "Not signed in",
     403: "Not allowed",
     404: "Not found",
+    405: "Method not allowed",
     409: "Conflict",
     412: "Precondition failed",
     415: "Unsupported media type",

@@ -15,11 +15,7 @@ IDENTIFIERS = ("pnc_id", "prison_number", "crn", "visor_reference")
 
 
 class AmbiguousMatch(Exception):
-    """The identifiers given name more than one person."""
-
-    def __init__(self, case_references: list[str]) -> None:
-        super().__init__(case_references)
-        self.case_references = case_references
+    """The identifiers given name more than one person, or disagree with the record they name."""
 
 
 def nominals_for_partner(partner: PartnerSystem) -> QuerySet[Nominal]:
@@ -27,31 +23,30 @@ def nominals_for_partner(partner: PartnerSystem) -> QuerySet[Nominal]:
 
 
 def nominal_matching(partner: PartnerSystem, identifiers: Mapping[str, str | None]) -> Nominal | None:
-    """The one nominal of the partner's area whose identifiers agree with every identifier given.
+    """The one nominal the partner may see whose identifiers agree with every identifier given.
 
     Each identifier is unique on its own, so the people it names are found one identifier at a time:
     two identifiers naming two different people is an ambiguous match, never a guess, and so is a
     person whose record holds a different value for an identifier given (the records disagree); an
-    identifier the record does not hold yet does not count against it. A person of another area, or
-    of Category 4, is not found."""
+    identifier the record does not hold yet does not count against it. Only the records the partner
+    may see are looked at (its area, never Category 4), so that no answer tells whether anyone else
+    holds an identifier."""
     given = {field: value.strip().upper() for field, value in identifiers.items() if value and value.strip()}
     if not given:
         return None
     query = Q()
     for field, value in given.items():
         query |= Q(**{field: value})
-    found = list(
-        Nominal.objects.filter(query).only("pk", "case_reference", "area_id", "category", *IDENTIFIERS).order_by("pk")
-    )
+    found = list(nominals_for_partner(partner).filter(query).only("pk", *IDENTIFIERS).order_by("pk")[:2])
     if not found:
         return None
     if len(found) > 1 or any(getattr(found[0], field) not in ("", value) for field, value in given.items()):
-        visible = [n.case_reference for n in found if n.area_id == partner.agency.area_id and n.category != 4]
-        raise AmbiguousMatch(visible)
-    match = found[0]
-    if match.area_id != partner.agency.area_id or match.category == Category.TERRORISM:
-        return None
-    return Nominal.objects.select_related("lead_agency", "area").get(pk=match.pk)
+        raise AmbiguousMatch
+    return Nominal.objects.select_related("lead_agency", "area").get(pk=found[0].pk)
+
+
+def nominal_visible_to_partner(partner: PartnerSystem, nominal_id: int) -> bool:
+    return nominals_for_partner(partner).filter(pk=nominal_id).exists()
 
 
 def expected_releases(partner: PartnerSystem, *, start: datetime.date, end: datetime.date) -> QuerySet[Nominal]:

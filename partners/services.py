@@ -13,15 +13,16 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from agencies.models import Agency, User
-from cases.models import Event, EventKind, Location, Nominal
+from cases.models import BREACHES, Event, EventKind, Location, Nominal, Status
 from cases.services import event_record, nominal_update
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_actor, audit_record
-from partners.models import PartnerSystem, Scope
+from partners.models import IdempotentRequest, PartnerSystem, Scope
 
 TOKEN_PREFIX = "mappa"  # noqa: S105  # nosec B105: names the kind of token, is no secret
 # A token is valid for at most a year: long enough for an integration, short enough to be renewed.
@@ -87,6 +88,7 @@ def partner_register(
             first_name=name[:150],
             agency=agency,
             job_title="Partner system",
+            is_machine=True,
         )
         account.set_unusable_password()
         account.full_clean()
@@ -119,6 +121,9 @@ def partner_update(
     chosen = check_terms(scopes=scopes, expires_at=expires_at)
     with audit_actor(actor):
         current = PartnerSystem.objects.select_for_update().get(pk=partner.pk)
+        if expires_at > current.expires_at:
+            # A token lives no longer than it was issued for: a later expiry comes with a new token.
+            raise ValidationError({"expires_at": "To work for longer, the system needs a new token: issue one"})
         current.scopes, current.expires_at, current.requests_per_minute = chosen, expires_at, requests_per_minute
         current.full_clean()
         current.save()
@@ -191,6 +196,12 @@ def partner_call_audit(
     )
 
 
+# The events that begin a spell in custody or hospital: a report of custody from that day is recorded.
+HELD_FROM = Q(kind__in=[EventKind.CUSTODY, EventKind.RECALL, EventKind.HOSPITAL_DETENTION]) | Q(
+    kind__in=BREACHES, returned_to_custody=True
+)
+
+
 @dataclass(frozen=True)
 class CustodyOutcome:
     nominal: Nominal
@@ -221,10 +232,15 @@ def custody_report(
     if errors:
         raise ValidationError(errors)
     actor = partner.account
+    # The record is locked first, so that two reports (or a report and a person on the pages) of the
+    # same custody, at the same moment, record it once.
+    nominal = Nominal.objects.select_for_update().get(pk=nominal.pk)
+    if nominal.status != Status.ACTIVE:
+        raise ValidationError("This person has exited MAPPA; tell the co-ordination unit instead")
     source = f"Reported by {partner.name}" + (f": {establishment}" if establishment else "")
     recorded = []
     events = Event.objects.filter(nominal=nominal)
-    if not events.filter(kind__in=[EventKind.CUSTODY, EventKind.RECALL], date=custody_start).exists():
+    if not events.filter(HELD_FROM, date=custody_start).exists():
         event_record(
             actor=actor, nominal=nominal, values={"kind": EventKind.CUSTODY, "date": custody_start, "notes": source}
         )
@@ -236,7 +252,13 @@ def custody_report(
         recorded.append(EventKind.RELEASE.value)
     current = Nominal.objects.get(pk=nominal.pk)
     still_held = current.location in (Location.CUSTODY, Location.HOSPITAL)
-    if expected_release_date is not None and still_held and current.expected_release_date != expected_release_date:
+    if expected_release_date is not None and not still_held:
+        raise ValidationError(
+            {
+                "expected_release_date": "The record shows the person released since; an expected release no longer applies"
+            }
+        )
+    if expected_release_date is not None and current.expected_release_date != expected_release_date:
         current = nominal_update(
             actor=actor,
             nominal=current,
@@ -258,3 +280,14 @@ def lead_agency_change(*, partner: PartnerSystem, nominal: Nominal, agency: Agen
     return nominal_update(
         actor=partner.account, nominal=nominal, details={"lead_agency": agency}, expected_version=expected_version
     )
+
+
+# How long the answer to a write is kept under its caller's key: far longer than any retry takes.
+IDEMPOTENCY_KEY_DAYS = 30
+
+
+def idempotency_keys_forget(*, now: datetime.datetime | None = None) -> int:
+    """Drop the answers kept under keys older than IDEMPOTENCY_KEY_DAYS; a key that old may be used again."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=IDEMPOTENCY_KEY_DAYS)
+    deleted, _ = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
