@@ -24,7 +24,7 @@ from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_actor, audit_record
 from partners.models import IdempotentRequest, PartnerSystem, Scope
 
-TOKEN_PREFIX = "mappa"  # noqa: S105  # nosec B105: names the kind of token, is no secret
+TOKEN_PREFIX = "mappa"  # (names the kind of token; no secret)  # noqa: S105  # nosec B105
 # A token is valid for at most a year: long enough for an integration, short enough to be renewed.
 LONGEST_VALIDITY = datetime.timedelta(days=366)
 

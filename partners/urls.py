@@ -97,7 +97,7 @@ def reference(request: HttpRequest) -> HttpResponse:
 def _patterns() -> list[URLPattern]:
     patterns, _app, _namespace = api.urls
     for pattern in patterns:
-        assert isinstance(pattern, URLPattern)  # noqa: S101  # nosec B101: the API has no nested routers
+        assert isinstance(pattern, URLPattern)  # (the API has no nested routers)  # noqa: S101  # nosec B101
         if pattern.name == "api-root":
             pattern.callback = reference
         elif pattern.name not in FOR_ADMINISTRATORS:
