@@ -114,7 +114,7 @@ def _normalise_identifiers(nominal: Nominal) -> None:
         setattr(nominal, field, (getattr(nominal, field) or "").strip().upper())
 
 
-def _check_dates(nominal: Nominal, today: datetime.date) -> None:
+def check_nominal_dates(nominal: Nominal, today: datetime.date) -> None:
     errors: dict[str, str] = {}
     if nominal.date_of_birth and nominal.date_of_birth > today:
         errors["date_of_birth"] = "Date of birth must be in the past"
@@ -126,7 +126,7 @@ def _check_dates(nominal: Nominal, today: datetime.date) -> None:
         raise ValidationError(errors)
 
 
-def _search_name(first: str, middle: str, last: str) -> str:
+def search_name(first: str, middle: str, last: str) -> str:
     return " ".join(part.strip().lower() for part in (first, middle, last) if part and part.strip())
 
 
@@ -186,7 +186,7 @@ def nominal_create(
         _normalise_identifiers(nominal)
         nominal.case_reference = "pending"
         nominal.full_clean(exclude=["case_reference"])
-        _check_dates(nominal, today)
+        check_nominal_dates(nominal, today)
         index = _conviction(nominal, conviction, actor, today)
         orders = []
         if notification is not None or category == Category.REGISTERED_SEXUAL_OFFENDER:
@@ -205,7 +205,7 @@ def nominal_create(
             order.nominal, order.conviction = nominal, index
             order.save()
         NominalName.objects.create(
-            nominal=nominal, name=_search_name(nominal.first_name, nominal.middle_names, nominal.last_name)
+            nominal=nominal, name=search_name(nominal.first_name, nominal.middle_names, nominal.last_name)
         )
         _open_episode(
             actor=actor, nominal=nominal, category=category, level=level, start=start, reason=reason, source=source
@@ -224,7 +224,7 @@ def _conviction(nominal: Nominal, values: Mapping[str, Any], actor: User, today:
         conviction.offence = conviction.offence or listed.title
         conviction.controlling_or_coercive = listed.controlling_or_coercive
     conviction.full_clean(exclude=["nominal"])
-    _check_conviction_dates(nominal, conviction, today)
+    check_conviction_dates(nominal, conviction, today)
     return conviction
 
 
@@ -301,16 +301,16 @@ def nominal_update(*, actor: User, nominal: Nominal, details: Mapping[str, Any],
         _set(current, details, DETAIL_FIELDS)
         _normalise_identifiers(current)
         current.full_clean()
-        _check_dates(current, timezone.localdate())
+        check_nominal_dates(current, timezone.localdate())
         current.version += 1
         current.save()
         NominalName.objects.filter(nominal=current, alias__isnull=True).update(
-            name=_search_name(current.first_name, current.middle_names, current.last_name)
+            name=search_name(current.first_name, current.middle_names, current.last_name)
         )
     return current
 
 
-def _check_conviction_dates(nominal: Nominal, conviction: Conviction, today: datetime.date) -> None:
+def check_conviction_dates(nominal: Nominal, conviction: Conviction, today: datetime.date) -> None:
     errors = {}
     if conviction.conviction_date > today:
         errors["conviction_date"] = "Date of conviction or caution must be today or in the past"
@@ -359,14 +359,14 @@ def order_add(*, actor: User, nominal: Nominal, values: Mapping[str, Any]) -> Or
             worked_out.revoked_on = order.revoked_on
             order = worked_out
         order.full_clean()
-        errors = _order_problems(order)
+        errors = order_problems(order)
         if errors:
             raise ValidationError(errors)
         order.save()
     return order
 
 
-def _order_problems(order: Order) -> dict[str, str]:
+def order_problems(order: Order) -> dict[str, str]:
     errors = {}
     if order.indefinite and order.end:
         errors["end"] = "An indefinite order has no end date"
@@ -477,7 +477,7 @@ def alias_add(*, actor: User, nominal: Nominal, values: Mapping[str, Any]) -> Al
         alias.full_clean()
         alias.save()
         NominalName.objects.create(
-            nominal=nominal, alias=alias, name=_search_name(alias.first_name, "", alias.last_name)
+            nominal=nominal, alias=alias, name=search_name(alias.first_name, "", alias.last_name)
         )
     return alias
 

@@ -262,7 +262,7 @@ def generate_nominals(
         people.append(person)
     if every_row:
         _every_row(people, today=today, neighbour=neighbour)
-    _write(rng, fake, people, agencies)
+    _write(rng, fake, people, agencies, today=today)
     return count
 
 
@@ -743,7 +743,14 @@ def _every_row(people: list[_Person], *, today: datetime.date, neighbour: Area |
         )
 
 
-def _write(rng: random.Random, fake: Faker, people: list[_Person], agencies: dict[AgencyKind, list[Agency]]) -> None:
+def _write(
+    rng: random.Random,
+    fake: Faker,
+    people: list[_Person],
+    agencies: dict[AgencyKind, list[Agency]],
+    *,
+    today: datetime.date,
+) -> None:
     """Every planned record, in bulk, parents first."""
     Nominal.objects.bulk_create([person.nominal for person in people], batch_size=2000)
     episodes = [planned for person in people for planned in person.episodes]
@@ -781,7 +788,10 @@ def _write(rng: random.Random, fake: Faker, people: list[_Person], agencies: dic
                     tool=RiskTool.OASYS_ROSH
                     if nominal.category != Category.REGISTERED_SEXUAL_OFFENDER
                     else RiskTool.ARMS,
-                    date=_day(rng, current.start, current.end or current.start + datetime.timedelta(days=365)),
+                    # Never after today: the service refuses an assessment dated in the future.
+                    date=_day(
+                        rng, current.start, min(current.end or current.start + datetime.timedelta(days=365), today)
+                    ),
                     result=RiskLevel.VERY_HIGH if nominal.level == 3 else rng.choice(list(RiskLevel)),
                     agency=rng.choice(assessors),
                 )
