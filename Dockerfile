@@ -14,6 +14,7 @@ RUN useradd --create-home --uid 10001 mappa
 COPY pyproject.toml README.md ./
 COPY mappa ./mappa
 COPY agencies ./agencies
+COPY federation ./federation
 COPY notifications ./notifications
 COPY cases ./cases
 COPY referrals ./referrals

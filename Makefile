@@ -56,7 +56,7 @@ lint: setup
 
 # Static security analysis: no findings, or a `# nosec <test>` beside the line with its reason.
 security: setup
-	$(PY) -m bandit -q -r mappa agencies notifications cases referrals meetings transfers reviews documents reporting reminders auditing governance partners devtools -x '*/migrations/*'
+	$(PY) -m bandit -q -r mappa agencies notifications cases referrals meetings transfers reviews documents reporting reminders auditing governance partners federation devtools -x '*/migrations/*'
 
 # Known vulnerabilities in the installed packages (needs the PyPI vulnerability API).
 audit-dependencies: setup

@@ -4,6 +4,7 @@ It never shows case content, and nothing can be deleted here: people are deactiv
 marked inactive. Every save goes through the services so that it is validated and audited.
 """
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -11,8 +12,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from agencies.models import Agency, Area, AreaPopulation, District, Role, User
 from agencies.selectors import user_is_category4_cleared
@@ -143,12 +145,34 @@ class UserCreationForm(UserChangeForm):
         return user
 
 
+DORMANT_AFTER = datetime.timedelta(days=90)
+
+
+class DormantFilter(admin.SimpleListFilter):
+    """Active accounts nobody has signed in to for 90 days (or ever, 90 days after they were made):
+    each to review, and deactivate if the person has gone."""
+
+    title = "sign-in"
+    parameter_name = "dormant"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "No sign-in for 90 days")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        if self.value() != "yes":
+            return queryset
+        since = timezone.now() - DORMANT_AFTER
+        return queryset.filter(is_active=True, is_machine=False).filter(
+            Q(last_login__lt=since) | Q(last_login__isnull=True, date_joined__lt=since)
+        )
+
+
 @admin.register(User)
 class UserAdmin(SystemAdministratorOnly, DjangoUserAdmin):  # type: ignore[type-arg]
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = ["username", "first_name", "last_name", "agency", "is_active", "last_login"]
-    list_filter = ["is_active", "agency__area", "agency__kind", "role_grants__role"]
+    list_filter = [DormantFilter, "is_active", "agency__area", "agency__kind", "role_grants__role"]
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["username"]
     readonly_fields = ["last_login", "date_joined"]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "mappa",
     "mappa.audit",
     "agencies",
+    "federation",
     "notifications",
     "cases",
     "referrals",
@@ -176,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-undelivered-notifications": {
         "task": "notifications.tasks.sweep_notifications",
         "schedule": 300.0,
+    },
+    "check-leavers-with-identity-providers": {
+        "task": "federation.tasks.check_leavers",
+        "schedule": 900.0,
     },
     "forget-idempotency-keys": {
         "task": "partners.tasks.forget_idempotency_keys",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", people.home, name="home"),
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-in/code/", second_factor.verify, name="second-factor"),
+    path("sign-in/agency/", include("federation.urls")),
     path("sign-in/set-up/", second_factor.setup, name="second-factor-setup"),
     path("sign-in/recovery-codes/", second_factor.recovery_codes, name="recovery-codes"),
     path("sign-out/", second_factor.sign_out, name="sign-out"),

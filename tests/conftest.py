@@ -35,7 +35,7 @@ def _travel_to_test_today() -> None:
 
 _travel_to_test_today()
 
-pytest_plugins = ["tests.nominal_fixtures", "tests.meeting_fixtures"]
+pytest_plugins = ["tests.nominal_fixtures", "tests.meeting_fixtures", "tests.oidc_fixtures"]
 
 
 def pytest_report_header() -> str | None:

@@ -40,6 +40,9 @@ class AuditEvent(models.TextChoices):
     DOCUMENT_WITHDRAWN = "document_withdrawn", "Withdrew a document"
     API_CALL = "api_call", "Partner system call"
     API_REFUSED = "api_refused", "Partner system call refused"
+    IDENTITY_LINKED = "identity_linked", "Linked to an agency's sign-in"
+    IDENTITY_APPROVED = "identity_approved", "Agency sign-in approved"
+    SIGNED_OUT_BY_PROVIDER = "signed_out_by_provider", "Signed out by the agency's identity provider"
 
 
 _EVENT_FOR_ACTION = {

@@ -17,7 +17,9 @@ from mappa.audit.services import audit_record
 
 @receiver(user_logged_in, dispatch_uid="audit_sign_in")
 def _signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    audit_record(event=AuditEvent.SIGN_IN, actor=user, subject=user, request=request)
+    # A sign-in path that knows more (an agency's identity provider, say) leaves it on the request.
+    details = getattr(request, "sign_in_details", None)
+    audit_record(event=AuditEvent.SIGN_IN, actor=user, subject=user, request=request, details=details)
 
 
 @receiver(user_logged_out, dispatch_uid="audit_sign_out")

@@ -266,6 +266,10 @@ NO_CASE_DATA = {
     # The board's figures name nobody; drawing a sample only acts on a POST.
     "governance:board",
     "governance:audit-draw",
+    # Signing in through an agency's identity provider.
+    "federation:start",
+    "federation:callback",
+    "federation:back-channel-logout",
     # The partner API's schema and reference page describe it and show no record.
     "api:openapi-json",
     "api:openapi-view",

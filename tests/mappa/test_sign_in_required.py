@@ -29,7 +29,15 @@ ALL_URLS = sorted(set(walk_urls()))
 
 
 def test_the_table_declares_only_the_sign_in_pages_and_the_health_check_public() -> None:
-    assert {"sign-in", "healthz", "readyz", "admin:login"} == PUBLIC_URL_NAMES
+    assert {
+        "sign-in",
+        "healthz",
+        "readyz",
+        "admin:login",
+        "federation:start",
+        "federation:callback",
+        "federation:back-channel-logout",
+    } == PUBLIC_URL_NAMES
 
 
 def test_the_table_declares_the_partner_api_for_tokens_only() -> None:
