@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -14,13 +15,31 @@ from agencies.admin import SystemAdministratorOnly
 from agencies.models import Role, User
 from federation.forms import ApprovalForm
 from federation.models import IdentityProvider, LinkedIdentity
-from federation.services import identity_approve, identity_manageable_by
+from federation.services import (
+    identity_approve,
+    identity_manageable_by,
+    identity_provider_check,
+    identity_provider_save,
+    providers_manageable_by,
+)
 
 
 def _actor(request: HttpRequest) -> User:
     if not isinstance(request.user, User):
         raise PermissionDenied
     return request.user
+
+
+class IdentityProviderForm(forms.ModelForm[IdentityProvider]):
+    actor: User | None = None
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]  # the form's values are on the instance from here
+        if self.actor is not None and not self.errors:
+            try:
+                identity_provider_check(actor=self.actor, provider=self.instance)
+            except ValidationError as error:
+                self.add_error(None, error)
 
 
 @admin.register(IdentityProvider)
@@ -34,10 +53,27 @@ class IdentityProviderAdmin(SystemAdministratorOnly, admin.ModelAdmin[IdentityPr
         "client_secret_variable",
         "subject_claim",
         "email_domains",
+        "addresses_verified",
         "mfa_amr_values",
         "mfa_acr_values",
         "is_active",
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[IdentityProvider]:
+        return providers_manageable_by(_actor(request))
+
+    def get_form(
+        self, request: HttpRequest, obj: IdentityProvider | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[IdentityProvider]]:
+        actor = _actor(request)
+        form = super().get_form(request, obj, change, form=IdentityProviderForm, **kwargs)
+        agency = form.base_fields["agency"]
+        if not actor.is_superuser and actor.agency is not None and isinstance(agency, forms.ModelChoiceField):
+            agency.queryset = agency.queryset.filter(area=actor.agency.area)  # type: ignore[union-attr]
+        return type("IdentityProviderFormFor", (form,), {"actor": actor})
+
+    def save_model(self, request: HttpRequest, obj: IdentityProvider, form: Any, change: bool) -> None:
+        identity_provider_save(actor=_actor(request), provider=obj)
 
     @admin.display(boolean=True, description="Secret set")
     def secret_present(self, provider: IdentityProvider) -> bool:

@@ -78,22 +78,37 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {description}"[:300]
 
 
+class ProviderTrouble(Exception):
+    """The provider did not answer as a provider should: unreachable, misconfigured (our secret
+    refused, say) or garbled. Never taken to mean anything about a person."""
+
+
 def still_known(provider: IdentityProvider, refresh_token: str) -> tuple[bool, str]:
-    """Ask the provider for a new token with the person's refresh token: (False, "") when it refuses
-    (the person is disabled, deleted or signed out everywhere); (True, new refresh token) when it
-    gives one. Raises requests.RequestException when the provider cannot be reached."""
-    app = _app(provider)
-    metadata = app.load_server_metadata()
-    answer = requests.post(
-        metadata["token_endpoint"],
-        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
-        auth=(provider.client_id, provider.client_secret()),
-        timeout=TIMEOUT_SECONDS,
-    )
-    if answer.status_code in (400, 401):
+    """Ask the provider for a new token with the person's refresh token: (False, "") only when it
+    says the grant is no longer good (`invalid_grant`: the person disabled, deleted or signed out
+    everywhere); (True, the refresh token to keep) when it gives a token. Anything else raises
+    ProviderTrouble."""
+    secret = provider.client_secret()
+    if not secret:
+        raise ProviderTrouble(f"the environment variable {provider.client_secret_variable} is not set")
+    try:
+        endpoint = _app(provider).load_server_metadata()["token_endpoint"]
+        answer = requests.post(
+            endpoint,
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+            auth=(provider.client_id, secret),
+            timeout=TIMEOUT_SECONDS,
+        )
+        body = answer.json()
+    except (requests.RequestException, ValueError, KeyError, TypeError) as error:
+        raise ProviderTrouble(_reason(error)) from error
+    if not isinstance(body, dict):
+        raise ProviderTrouble("the token endpoint's answer is not a JSON object")
+    if answer.status_code == 200 and body.get("access_token"):
+        return True, str(body.get("refresh_token") or refresh_token)
+    if answer.status_code in (400, 401) and body.get("error") == "invalid_grant":
         return False, ""
-    answer.raise_for_status()
-    return True, str(answer.json().get("refresh_token") or refresh_token)
+    raise ProviderTrouble(f"the token endpoint answered {answer.status_code} {body.get('error', '')}".strip())
 
 
 def provider_keys(provider: IdentityProvider) -> KeySet:
@@ -118,9 +133,10 @@ def logout_claims(provider: IdentityProvider, logout_token: str) -> dict[str, An
             events={"essential": True},
         ).validate(token.claims)
         claims = token.claims
-    except (JoseError, requests.RequestException, ValueError, KeyError) as error:
+    except Exception as error:  # any failure to fetch the keys, read or check the token refuses it
         raise TokenRefused(_reason(error)) from error
-    if BACK_CHANNEL_LOGOUT not in (claims.get("events") or {}) or "nonce" in claims or not claims.get("sub"):
+    events = claims.get("events")
+    if not isinstance(events, dict) or BACK_CHANNEL_LOGOUT not in events or "nonce" in claims or not claims.get("sub"):
         raise TokenRefused("not a back-channel logout token")
     if not isinstance(claims["iat"], int) or claims["iat"] < time.time() - LOGOUT_TOKEN_MAX_AGE_SECONDS:
         raise TokenRefused("the logout token is too old")

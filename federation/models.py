@@ -43,10 +43,10 @@ class IdentityProvider(models.Model):
         "the secret itself is never stored here.",
     )
     subject_claim = models.CharField(
-        max_length=50,
+        max_length=10,
+        choices=[("sub", "sub (OpenID Connect's subject)"), ("oid", "oid (Microsoft Entra ID's object id)")],
         default="sub",
-        validators=[RegexValidator(r"^[a-z_]{2,50}$")],
-        help_text="The claim that identifies a person for good: 'sub', or 'oid' for Microsoft Entra ID.",
+        help_text="The claim that identifies a person for good, whatever their name or address becomes.",
     )
     email_domains = models.CharField(
         max_length=500, validators=[DOMAINS], help_text="The e-mail domains of the agency's staff, separated by commas."
@@ -60,12 +60,21 @@ class IdentityProvider(models.Model):
     mfa_acr_values = models.CharField(
         max_length=300, blank=True, help_text="Values of the token's 'acr' claim that mean the same."
     )
+    addresses_verified = models.BooleanField(
+        default=False,
+        help_text="The agency's directory manages its staff's addresses, so an address in a token is theirs even "
+        "without 'email_verified' (Microsoft Entra ID, say). Only then, or with 'email_verified', is someone's "
+        "first sign-in linked to an account they already have here.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "client_id"], name="federation_identityprovider_one_client"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency}: {self.issuer}"
@@ -93,6 +102,8 @@ class LinkedIdentity(models.Model):
     subject = models.CharField(max_length=255)
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="linked_identity")
     email = models.EmailField(blank=True)
+    # Linked to an account the person already had (by a verified address), rather than a new one.
+    existing_account = models.BooleanField(default=False)
     requested_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
@@ -127,6 +138,9 @@ class ProviderSecondFactor(Device):
     It verifies no code: a person signs in with it only through the provider."""
 
     objects = ProviderDeviceManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user"], name="federation_providersecondfactor_one_per_user")]
 
     def verify_token(self, token: Any) -> bool:
         return False

@@ -5,13 +5,20 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 
-def _fernet() -> Fernet:
-    key = hashlib.sha256(f"federation.refresh-token:{settings.SECRET_KEY}".encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+def _fernet() -> MultiFernet:
+    """Sealed under SECRET_KEY; still readable under the keys of SECRET_KEY_FALLBACKS while a key
+    is being rotated."""
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet(
+        [
+            Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"federation.refresh-token:{secret}".encode()).digest()))
+            for secret in secrets
+        ]
+    )
 
 
 def seal(token: str) -> str:

@@ -3,6 +3,7 @@ and back, and the provider's word that someone has signed out everywhere."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_not_required
@@ -28,6 +29,7 @@ from federation.services import (
 from mappa.second_factor import second_factor_exempt
 
 NEXT = "federation_next"
+logger = logging.getLogger(__name__)
 
 
 def _safe_next(request: HttpRequest, candidate: str) -> str:
@@ -55,8 +57,20 @@ def start(request: HttpRequest) -> HttpResponse:
         else:
             request.session[NEXT] = _safe_next(request, request.GET.get("next", ""))
             callback = request.build_absolute_uri(reverse("federation:callback", args=[provider.pk]))
-            return authorize_redirect(request, provider, callback, login_hint=email)
-    status = 400 if form.is_bound else 200
+            try:
+                return authorize_redirect(request, provider, callback, login_hint=email)
+            except Exception as error:  # noqa: BLE001  # the discovery document unreachable or garbled, however it fails
+                logger.error("Sign-in through %s could not start: %s", provider.issuer, error)
+                form.add_error(
+                    "email",
+                    f"{provider.agency}'s sign-in is not answering. Try again in a few minutes, or sign in with "
+                    "the username and password your co-ordination unit gave you",
+                )
+                return _start_page(request, form, status=503)
+    return _start_page(request, form, status=400 if form.is_bound else 200)
+
+
+def _start_page(request: HttpRequest, form: WorkEmailForm, *, status: int) -> HttpResponse:
     response = render(request, "federation/start.html", {"form": form}, status=status)
     # Browsers hold a form's redirect to the Content Security Policy's form-action: the form may
     # lead to the providers' sign-in pages, and nowhere else.

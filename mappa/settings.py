@@ -31,6 +31,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
     SECRET_KEY = "development-only-key-never-used-with-debug-off"  # noqa: S105  # nosec B105
 
+# Earlier keys, still accepted while SECRET_KEY is being rotated (sessions, signed values, and the
+# encrypted refresh tokens of agencies' sign-in), comma-separated; drop them once the rotation is done.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -66,7 +66,7 @@ def agency_provider(people: People, oidc_provider: Provider, monkeypatch: pytest
 def through_provider(client: Client, provider: Provider, email: str, sub: str, **claims: Any) -> Any:
     """Start at the service with a work address, sign in at the provider as `sub` (with `claims`),
     and come back: the service's answer to the callback."""
-    provider.set_claims(sub, email=email, email_verified=True, **claims)
+    provider.set_claims(sub, **{"email": email, "email_verified": True, **claims})
     started = client.post("/sign-in/agency/", {"email": email})
     assert started.status_code == 302, started.content.decode()[:1000]
     back = urlsplit(provider.authorize(started["Location"], sub))

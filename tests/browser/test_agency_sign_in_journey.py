@@ -34,6 +34,7 @@ def force(oidc_provider: Provider, monkeypatch: pytest.MonkeyPatch) -> IdentityP
         client_id="mappa-kent-police",
         client_secret_variable=SECRET_VARIABLE,
         email_domains="kent.police.uk",
+        addresses_verified=True,
     )
 
 
@@ -83,11 +84,23 @@ def test_without_the_providers_second_factor_the_officer_gives_the_services_code
     assert "/sign-in/" not in page.url
 
 
-def test_a_token_for_another_service_is_refused_with_a_clear_page(
-    page: Any, force: IdentityProvider, oidc_provider: Provider
+@pytest.mark.parametrize(
+    ("claims", "why"),
+    [
+        ({"aud": "another-service"}, "'aud'"),
+        ({"exp": 1_000_000_000}, "expired"),
+        ({"nonce": "another-sessions"}, "'nonce'"),
+        ({"iss": "http://127.0.0.1:9/another-provider"}, "'iss'"),
+    ],
+    ids=["wrong audience", "expired", "bad nonce", "unknown issuer"],
+)
+def test_a_token_not_for_this_sign_in_is_refused_with_a_clear_page(
+    page: Any, force: IdentityProvider, oidc_provider: Provider, claims: dict[str, Any], why: str
 ) -> None:
-    through_the_force(page, oidc_provider, "pat-sub", aud="another-service")
+    through_the_force(page, oidc_provider, "pat-sub", **claims)
     assert page.get_by_role("heading", name="You could not be signed in").is_visible()
     assert_accessible(page)
+    page.goto("/nominals/")
+    assert "/sign-in/" in page.url
     refused = AuditEntry.objects.filter(event=AuditEvent.SIGN_IN_FAILED).latest("pk")
-    assert "'aud'" in refused.additional_data["refused"]
+    assert why in refused.additional_data["refused"]

@@ -167,7 +167,7 @@ def test_a_person_disabled_at_the_provider_loses_their_sessions_within_the_check
     with time_machine.travel(start + datetime.timedelta(seconds=LEAVERS_CHECK_SECONDS), tick=False):
         counts = leavers_check()
 
-    assert counts == {"checked": 1, "ended": 1, "unreachable": 0}
+    assert counts == {"checked": 1, "ended": 1, "unreachable": 0, "unreadable": 0, "halted": 0}
     assert client.get("/nominals/")["Location"].startswith("/sign-in/")
     user = LinkedIdentity.objects.get(subject="alice-sub").user
     assert not user.is_active
@@ -182,7 +182,7 @@ def test_a_person_the_provider_still_knows_keeps_their_session(
     approved_alice(people, client, oidc_provider, amr=["mfa"])
     through_provider(client, oidc_provider, ALICE, "alice-sub", amr=["mfa"])
 
-    assert leavers_check() == {"checked": 1, "ended": 0, "unreachable": 0}
+    assert leavers_check() == {"checked": 1, "ended": 0, "unreachable": 0, "unreadable": 0, "halted": 0}
     assert client.get("/nominals/").status_code == 200
 
 
