@@ -357,6 +357,10 @@ def _by_reference(request: HttpRequest, case_reference: str) -> Nominal:
     return nominal
 
 
+def _references(nominal: Nominal) -> dict[str, str]:
+    return {field: getattr(nominal, field) for field in NominalRef.model_fields}
+
+
 def _etag(version: int) -> str:
     return f'"{version}"'
 
@@ -536,15 +540,7 @@ def look_up(request: HttpRequest, response: HttpResponse, query: Query[LookupQue
     )
     return Status(
         200,
-        NominalOut(
-            case_reference=nominal.case_reference,
-            pnc_id=nominal.pnc_id,
-            prison_number=nominal.prison_number,
-            crn=nominal.crn,
-            visor_reference=nominal.visor_reference,
-            version=nominal.version,
-            mappa=mappa,
-        ),
+        NominalOut(**_references(nominal), version=nominal.version, mappa=mappa),
     )
 
 
@@ -594,11 +590,7 @@ def list_releases(request: HttpRequest, query: Query[ReleasesQuery]) -> Status[A
             next_page=query.page + 1 if first + query.page_size < count else None,
             results=[
                 ReleaseOut(
-                    case_reference=row.case_reference,
-                    pnc_id=row.pnc_id,
-                    prison_number=row.prison_number,
-                    crn=row.crn,
-                    visor_reference=row.visor_reference,
+                    **_references(row),
                     location=row.location,
                     expected_release_date=row.expected_release_date,  # type: ignore[arg-type]
                 )
