@@ -138,6 +138,8 @@ class ProviderSecondFactor(Device):
     It verifies no code: a person signs in with it only through the provider."""
 
     objects = ProviderDeviceManager()
+    # As django-otp's own field, without a way back from the user: nothing asks a person for theirs.
+    user: models.ForeignKey[User, User] = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user"], name="federation_providersecondfactor_one_per_user")]
