@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from agencies.auth import signed_in_user
 from agencies.forms import AgencyFilterForm
-from agencies.models import District
+from agencies.models import District, Role
 from agencies.navigation import ROLE_SUMMARIES, tasks_for
 from agencies.selectors import (
     agencies_visible_to,
@@ -51,4 +51,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def account(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    return render(request, "account.html", {"account": user, "category4_cleared": user_is_category4_cleared(user)})
+    context = {
+        "account": user,
+        "roles": [role.label for role in Role if role in user.roles],
+        "category4_cleared": user_is_category4_cleared(user),
+    }
+    return render(request, "account.html", context)

@@ -168,7 +168,7 @@ def provider_arrival(
         "issuer": provider.issuer,
         "provider_second_factor": vouched,
     }
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="agencies.backends.AccountBackend")
     if vouched:
         device = ProviderSecondFactor.objects.filter(user=user).first() or _provider_device(user, provider)
         otp_login(request, device)

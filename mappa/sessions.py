@@ -1,7 +1,10 @@
 """Session limits and caching rules for signed-in pages.
 
 - A session lasts at most SESSION_ABSOLUTE_TIMEOUT_SECONDS from sign-in, however busy it is; the
-  idle limit is the session's own expiry, moved on by every request (SESSION_SAVE_EVERY_REQUEST).
+  idle limit is the session's own expiry, moved on by a signed-in request when it was last moved
+  more than SESSION_TOUCH_SECONDS ago (a tenth of the idle limit, at most a minute). A session
+  therefore ends between SESSION_COOKIE_AGE - SESSION_TOUCH_SECONDS and SESSION_COOKIE_AGE after its
+  last request, never later, and most requests write nothing.
 - Signing out ends all of the person's sessions, on every device (see `user_end_sessions`).
 - No page shown to a signed-in person may be kept by the browser or a proxy: it may hold personal data.
 """
@@ -22,12 +25,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 SIGNED_IN_AT = "signed_in_at"
+TOUCHED_AT = "touched_at"
 
 
 @receiver(user_logged_in, dispatch_uid="session_signed_in_at")
 def _note_sign_in_time(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
-        request.session[SIGNED_IN_AT] = time.time()
+        request.session[SIGNED_IN_AT] = request.session[TOUCHED_AT] = time.time()
 
 
 class SessionLimitsMiddleware:
@@ -36,11 +40,14 @@ class SessionLimitsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
+            now = time.time()
             started = request.session.get(SIGNED_IN_AT)
-            if started is None or time.time() - float(started) > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS:
+            if started is None or now - float(started) > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS:
                 logout(request)
                 messages.info(request, "For your security you have been signed out. Sign in again to carry on.")
                 return redirect_to_login(request.get_full_path())
+            if now - float(request.session.get(TOUCHED_AT, 0)) >= settings.SESSION_TOUCH_SECONDS:
+                request.session[TOUCHED_AT] = now  # saved, so the idle limit counts from now
         return self.get_response(request)
 
 

@@ -205,7 +205,7 @@ else:
 AUTH_USER_MODEL = "agencies.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-in while locked out, before the password is checked
-    "django.contrib.auth.backends.ModelBackend",
+    "agencies.backends.AccountBackend",  # Django's ModelBackend, reading what every page needs with the user
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -256,7 +256,7 @@ MIGRATION_MODULES = {"auditlog": None}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 15 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = min(60, SESSION_COOKIE_AGE // 10)  # how often a request moves the idle limit on
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

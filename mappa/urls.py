@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from agencies import views as people
 from mappa import second_factor, views
@@ -9,7 +9,7 @@ admin.site.site_title = "MAPPA administration"
 # One sign-in page for the whole service, so that every sign-in is audited and looks the same.
 admin.site.login = views.admin_sign_in  # type: ignore[method-assign]
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     # The root URLconf is the one place the core names the apps' views.
     path("", people.home, name="home"),
     path("sign-in/", views.sign_in, name="sign-in"),
