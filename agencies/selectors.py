@@ -9,7 +9,6 @@ from django.http import Http404
 from agencies.models import Agency, Area, AreaUserObjectPermission, Role, User
 
 CATEGORY4_PERMISSION = "agencies.handle_category4"
-OWN_AREA_CLEARANCE = "own_area_category4_cleared"  # set on the request's user by agencies.backends
 
 
 def category4_cleared_area_ids(user: User) -> QuerySet[AreaUserObjectPermission, int]:
@@ -22,18 +21,7 @@ def category4_cleared_area_ids(user: User) -> QuerySet[AreaUserObjectPermission,
 
 
 def user_is_category4_cleared(user: User, area_id: int | None = None) -> bool:
-    """Whether the user may see Category 4 cases in the area (their own when none is named)."""
-    read_with_user = getattr(user, OWN_AREA_CLEARANCE, None)  # by the sign-in backend, for the request's user
-    if area_id is None or read_with_user is not None:
-        own_area_id = user.agency.area_id if user.agency else None
-        if area_id in (None, own_area_id):
-            return own_area_id is not None and (
-                bool(read_with_user) if read_with_user is not None else _cleared_in(user, own_area_id)
-            )
-    return _cleared_in(user, area_id)
-
-
-def _cleared_in(user: User, area_id: int | None) -> bool:
+    area_id = area_id if area_id is not None else (user.agency.area_id if user.agency else None)
     return area_id is not None and category4_cleared_area_ids(user).filter(content_object_id=area_id).exists()
 
 

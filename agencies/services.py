@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import Agency, Area, Role, RoleGrant, User
-from agencies.selectors import CATEGORY4_PERMISSION, OWN_AREA_CLEARANCE, user_is_category4_cleared
+from agencies.selectors import CATEGORY4_PERMISSION, user_is_category4_cleared
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_actor, audit_record
 
@@ -52,7 +52,6 @@ def user_save(
         if was_active and not user.is_active:
             user.session_epoch += 1  # deactivating someone ends the sessions they have open
         user.save()
-        user.__dict__.pop(OWN_AREA_CLEARANCE, None)  # read for the agency the user had
         user.groups.set([user.agency.group] if user.agency else [])
         if roles is not None:
             _user_set_roles(actor=actor, user=user, roles=set(roles))
@@ -80,7 +79,6 @@ def _user_set_category4_clearance(*, actor: User | None, user: User, cleared: bo
     else:
         remove_perm(CATEGORY4_PERMISSION, user, area)
         event = AuditEvent.PERMISSION_REVOKED
-    user.__dict__.pop(OWN_AREA_CLEARANCE, None)
     audit_record(
         event=event,
         actor=actor,

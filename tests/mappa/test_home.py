@@ -85,7 +85,7 @@ def test_unknown_page_is_a_404_in_the_service_layout(people: People) -> None:
 def test_home_page_runs_a_fixed_number_of_queries(people: People, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     client = client_for(people.coordinator)
     client.get("/")
-    # The session; the user with their agency, area, roles and clearance; their second-factor
+    # The session; the user with their agency, area and roles; their second-factor
     # device; the unread count. The session is not written back: nothing in it changed.
     with django_assert_max_num_queries(4):
         client.get("/")
