@@ -8,6 +8,7 @@ the figures show only what the person may see and are logged like any other list
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from typing import Any
 
@@ -71,11 +72,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for measure in measures
     ]
-    return render(
-        request,
-        "reporting/dashboard.html",
-        {"form": form, "area": area, "period": period, "panels": panels, "query": _period_query(period)},
-    )
+    query = _period_query(period)
+    context = {"form": form, "area": area, "period": period, "panels": panels, "query": query}
+    return render(request, "reporting/dashboard.html", {**context, "panels_drawn_from": _drawn_from(panels, query)})
+
+
+def _drawn_from(panels: list[dict[str, Any]], query: str) -> str:
+    """A digest of everything the indicators' panels show: the rendered panels are kept under it,
+    so that they are drawn again exactly when a figure, month, description or link would change."""
+    shown = [
+        (measure.kpi.key, measure.kpi.title, measure.met, measure.counted, measure.months)
+        for measure in (panel["measure"] for panel in panels)
+    ]
+    drawn = [(panel["description"], panel["headline"], panel["chart"]) for panel in panels]
+    return hashlib.sha256(repr((query, shown, drawn)).encode()).hexdigest()
 
 
 def _period_query(period: Period) -> str:
