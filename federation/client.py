@@ -140,9 +140,11 @@ def logout_claims(provider: IdentityProvider, logout_token: str) -> dict[str, An
         raise TokenRefused("not a back-channel logout token")
     if not isinstance(claims["iat"], int) or claims["iat"] < time.time() - LOGOUT_TOKEN_MAX_AGE_SECONDS:
         raise TokenRefused("the logout token is too old")
-    # Each token is acted on once: a replay (of a token seen in the last minutes) is refused.
-    if not cache.add(
-        f"federation-logout-jti:{provider.pk}:{claims['jti']}", 1, timeout=2 * LOGOUT_TOKEN_MAX_AGE_SECONDS
-    ):
+    # Each token is acted on once: a replay (of a token seen in the last minutes) is refused. Acting
+    # on one twice would only end sessions twice, so while the cache cannot be reached (when it
+    # remembers nothing) the token is acted on rather than refused.
+    seen = f"federation-logout-jti:{provider.pk}:{claims['jti']}"
+    if cache.has_key(seen):
         raise TokenRefused("the logout token was used already")
+    cache.set(seen, 1, timeout=2 * LOGOUT_TOKEN_MAX_AGE_SECONDS)
     return dict(claims)

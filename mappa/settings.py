@@ -139,6 +139,8 @@ if DATABASE_URL:
         # PostgreSQL's JIT compiler spends far longer compiling the statistics' correlated subqueries
         # (about a second) than running them (a quarter of one); short page queries never gain from it.
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        # A database that does not answer is a 503 page within seconds (mappa.errors), not a hang.
+        DATABASES["default"]["OPTIONS"]["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT_SECONDS", 5, minimum=1)
 else:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {
@@ -180,7 +182,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-undelivered-notifications": {
         "task": "notifications.tasks.sweep_notifications",
-        "schedule": 300.0,
+        "schedule": float(env_int("NOTIFICATION_SWEEP_SECONDS", 300, minimum=1)),
+        # Emails waiting longer than this are queued again (a second copy sends nothing: see the task).
+        "kwargs": {"older_than_seconds": env_int("NOTIFICATION_SWEEP_AFTER_SECONDS", 120, minimum=0)},
     },
     "check-leavers-with-identity-providers": {
         "task": "federation.tasks.check_leavers",
@@ -197,7 +201,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            # Django's Redis cache, answering as an empty one while Redis cannot be reached (mappa.cache).
+            "BACKEND": "mappa.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
