@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from unittest import mock
 
+import psycopg
 import pytest
 from django.db import OperationalError
 from django.test import override_settings
@@ -23,20 +24,35 @@ UNREACHABLE_CACHE = {
 }
 
 
+def _from_postgresql(cause: Exception) -> OperationalError:
+    error = OperationalError(str(cause))
+    error.__cause__ = cause  # as Django wraps the driver's errors
+    return error
+
+
 def test_a_database_that_cannot_be_reached_is_a_503_asking_to_try_again(people: People) -> None:
     client = client_for(people.coordinator)
     client.raise_request_exception = False
-    with mock.patch("agencies.views.render", side_effect=OperationalError("the database system is shutting down")):
+    shutting_down = _from_postgresql(psycopg.errors.AdminShutdown("the database system is shutting down"))
+    with mock.patch("agencies.views.render", side_effect=shutting_down):
         response = client.get("/account/")
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
     assert "unavailable for a moment" in response.content.decode()
 
 
-def test_any_other_failure_is_still_a_500(people: People) -> None:
+@pytest.mark.parametrize(
+    "failure",
+    [
+        KeyError("a bug"),
+        _from_postgresql(psycopg.errors.QueryCanceled("canceling statement due to statement timeout")),
+        OperationalError("no such column: cases_nominal.nickname"),  # SQLite's, a bug
+    ],
+)
+def test_any_other_failure_is_still_a_500(people: People, failure: Exception) -> None:
     client = client_for(people.coordinator)
     client.raise_request_exception = False
-    with mock.patch("agencies.views.render", side_effect=KeyError("a bug")):
+    with mock.patch("agencies.views.render", side_effect=failure):
         response = client.get("/account/")
     assert response.status_code == 500
 
