@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
@@ -19,6 +18,7 @@ from agencies.models import Agency, User
 from documents.content import RefusedFile, identify, safe_filename
 from documents.models import Audience, Document
 from documents.policy import Parent, parent_access, parent_field
+from documents.store import store_file
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_record
 from mappa.dates import add_months
@@ -78,7 +78,7 @@ def document_upload(
         if field in values:
             setattr(document, field, values[field])
     document.full_clean(exclude=["file"])
-    document.file.save(document.filename, ContentFile(data), save=False)
+    store_file(document, data)  # StoreUnavailable, with nothing left behind, if the store refuses it
     try:
         document.save()
         if document.audience == Audience.NAMED_AGENCIES:

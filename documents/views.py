@@ -8,8 +8,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -20,10 +21,17 @@ from documents import services
 from documents.forms import DocumentForm, WithdrawForm
 from documents.models import Document, DocumentKind
 from documents.policy import DocumentAccess, Parent, document_access, parent_access
+from documents.store import StoreUnavailable, open_file
+from mappa.errors import UNAVAILABLE_RETRY_AFTER_SECONDS
 from mappa.pages import form_and_save, form_page, put_errors
 from meetings.models import Meeting
 from referrals.models import Referral
 from reviews.models import SeriousCaseReview
+
+STORE_REFUSED = (
+    "The document could not be stored because the document store is not accepting files at the moment. "
+    "Nothing has been saved. Try again in a few minutes; if it keeps happening, contact your system administrator."
+)
 
 
 def _parent(kind: str, key: str) -> Parent:
@@ -67,6 +75,7 @@ def upload(request: HttpRequest, kind: str, reference: str = "", pk: int | None 
     initial = {"provided_by": user.agency, "kind": asked if asked in DocumentKind.values else ""}
     form = DocumentForm(data, request.FILES if data is not None else None, agencies=agencies, initial=initial)
     back = _next_or(request, _page_of(parent))
+    status = 400 if data is not None else 200
     if data is not None and form.is_valid():
         try:
             upload_file = form.cleaned_data["file"]
@@ -81,6 +90,9 @@ def upload(request: HttpRequest, kind: str, reference: str = "", pk: int | None 
             )
         except ValidationError as error:
             put_errors(error, [form])
+        except StoreUnavailable:
+            form.add_error(None, STORE_REFUSED)
+            status = 503
         else:
             messages.success(request, "The document has been added.")
             return redirect(back)
@@ -91,7 +103,7 @@ def upload(request: HttpRequest, kind: str, reference: str = "", pk: int | None 
         submit="Add the document",
         back=back,
         nominal=parent if isinstance(parent, Nominal | SeriousCaseReview) else getattr(parent, "nominal", None),
-        status=400 if data is not None else 200,
+        status=status,
         intro="Only those who may see this record will see the document, unless you narrow it further below.",
         hidden={"next": back},
     )
@@ -122,9 +134,9 @@ def _purpose_first(request: HttpRequest, document: Document, access: DocumentAcc
     return redirect(f"{reverse('cases:nominal-purpose', args=[nominal.case_reference])}?next={records}")
 
 
-def _file_response(document: Document, *, inline: bool) -> FileResponse:
+def _file_response(document: Document, opened: FieldFile, *, inline: bool) -> FileResponse:
     response = FileResponse(
-        document.file.open("rb"),
+        opened,
         as_attachment=not inline,
         filename=document.filename,
         content_type=document.content_type,
@@ -151,8 +163,18 @@ def _read(request: HttpRequest, pk: uuid.UUID, *, inline: bool) -> HttpResponseB
     elsewhere = _purpose_first(request, document, access)
     if elsewhere is not None:
         return elsewhere
-    services.document_read(actor=user, document=document, ground=access.ground, preview=inline, request=request)
-    return _file_response(document, inline=inline)
+    try:
+        opened = open_file(document)
+    except StoreUnavailable:
+        response = render(request, "documents/unavailable.html", {"document": document}, status=503)
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+        return response
+    try:
+        services.document_read(actor=user, document=document, ground=access.ground, preview=inline, request=request)
+    except BaseException:
+        opened.close()  # a read that cannot be recorded is not given
+        raise
+    return _file_response(document, opened, inline=inline)
 
 
 def withdraw(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:

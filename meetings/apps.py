@@ -8,6 +8,7 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from cases.policy import Ground, add_ground
         from mappa.panels import add_panel
+        from meetings import audit  # noqa: F401  (registers the models with the audit log)
         from meetings.selectors import chaired_nominal_ids, plan_panel
 
         add_ground(Ground("Chair of a meeting about this person", chaired_nominal_ids, restricted=True))

@@ -250,6 +250,7 @@ class Action(MeetingRecord):
     due = models.DateField()
     status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     completed_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["due", "pk"]

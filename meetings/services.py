@@ -469,18 +469,24 @@ def action_add(*, actor: User, meeting: Meeting, values: Mapping[str, Any]) -> A
 
 
 @transaction.atomic
-def action_update(*, actor: User, action: Action, status: ActionStatus, note: str) -> Action:
-    """Change an action's status with a note; every update is kept."""
-    if action.status == ActionStatus.COMPLETE and status != ActionStatus.COMPLETE:
+def action_update(*, actor: User, action: Action, status: ActionStatus, note: str, expected_version: int) -> Action:
+    """Change an action's status with a note; every update is kept. Refused with StaleRecordError if
+    someone updated the action since `expected_version`."""
+    current = Action.objects.select_for_update().get(pk=action.pk)
+    if current.version != expected_version:
+        raise StaleRecordError
+    if current.status == ActionStatus.COMPLETE and status != ActionStatus.COMPLETE:
         raise ValidationError({"status": "A completed action cannot be reopened; add a new action instead"})
     if status == ActionStatus.NOT_DONE and not note.strip():
         raise ValidationError({"note": "Explain why the action was not done"})
     with audit_actor(actor):
-        action.status = status
-        action.completed_on = timezone.localdate() if status == ActionStatus.COMPLETE else None
-        action.save()
-        ActionUpdate.objects.create(action=action, status=status, note=note, by=actor)
-    return action
+        if status != current.status:
+            current.completed_on = timezone.localdate() if status == ActionStatus.COMPLETE else None
+        current.status = status
+        current.version += 1
+        current.save(update_fields=["status", "completed_on", "version"])
+        ActionUpdate.objects.create(action=current, status=status, note=note, by=actor)
+    return current
 
 
 @transaction.atomic

@@ -225,7 +225,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "meeting": meeting_page(meeting.pk),
         "access": access,
         "default_review": services.default_next_review(meeting),
-        "action_update_form": ActionUpdateForm(),
         "panels": panels_for("meetings:meeting-detail", user, meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
@@ -401,17 +400,36 @@ def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
         raise PermissionDenied
     if request.method != "POST":
         _viewed(request, user, meeting, access, "action")
-    return form_and_save(
+    return _action_update_page(request, user, action, then=meeting.get_absolute_url(), nominal=meeting)
+
+
+def _action_update_page(
+    request: HttpRequest, user: User, action: Action, *, then: str, nominal: Meeting | Nominal
+) -> HttpResponse:
+    """The form updating an action; an update made by someone else meanwhile refuses it, keeping the
+    person's input and showing the action's status and note as they now are."""
+
+    def conflicts() -> list[tuple[str, str]]:
+        current = Action.objects.get(pk=action.pk)
+        latest = current.updates.order_by("-at", "-pk").first()
+        return [("Status", current.get_status_display()), ("Latest note", latest.note if latest else "")]
+
+    return versioned_form_and_save(
         request,
         ActionUpdateForm(request.POST if request.method == "POST" else None, initial={"status": action.status}),
-        save=lambda data: services.action_update(actor=user, action=action, **data),
+        version=action.version,
+        current_version=lambda: Action.objects.get(pk=action.pk).version,
+        save=lambda data, expected: services.action_update(
+            actor=user, action=action, expected_version=expected, **data
+        ),
         saved="Action updated.",
-        then=meeting,
+        then=then,
         title="Update an action",
         submit="Save update",
-        back=meeting.get_absolute_url(),
-        nominal=meeting,
+        back=then,
+        nominal=nominal,
         intro=action.description,
+        conflicts=conflicts,
     )
 
 
@@ -549,15 +567,4 @@ def agency_action_update(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if request.method != "POST":
         audit_list_view(request=request, actor=user, page="agency action", model=Action, shown=[action])
-    return form_and_save(
-        request,
-        ActionUpdateForm(request.POST if request.method == "POST" else None, initial={"status": action.status}),
-        save=lambda data: services.action_update(actor=user, action=action, **data),
-        saved="Action updated.",
-        then=reverse("meetings:work"),
-        title="Update an action",
-        submit="Save update",
-        back=reverse("meetings:work"),
-        nominal=action.nominal,
-        intro=action.description,
-    )
+    return _action_update_page(request, user, action, then=reverse("meetings:work"), nominal=action.nominal)

@@ -181,7 +181,9 @@ def _every_state_for(*, agency: Agency, meeting: Meeting, coordinator: User) -> 
             },
         )
         if state != ActionStatus.OPEN:
-            action_update(actor=coordinator, action=action, status=state, note="Demo update.")
+            action_update(
+                actor=coordinator, action=action, status=state, note="Demo update.", expected_version=action.version
+            )
 
 
 def _meeting(
@@ -262,6 +264,7 @@ def _meeting(
                 action=action,
                 status=state,
                 note="Updated at the review." if state != ActionStatus.NOT_DONE else "Could not be arranged in time.",
+                expected_version=action.version,
             )
     meeting_submit(actor=coordinator, meeting=meeting)
     if (today - panel_day.date).days > 10:

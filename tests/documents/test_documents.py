@@ -5,15 +5,18 @@ with DOCUMENTS_S3_BUCKET set, against an object store."""
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 from typing import Any
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from storages.backends.s3 import S3Storage
 
 from agencies.models import Role
 from documents.models import Document, documents_storage
@@ -126,6 +129,57 @@ def test_an_upload_that_cannot_be_audited_is_not_kept_and_leaves_no_file(
     assert len(names) == 1
     assert not storage.exists(names[0])
     assert not Document.objects.exists()
+
+
+def _store_failure(storage: Any) -> Exception:
+    """What the store in use raises when it cannot take or give a file: a full disk, or an object
+    store that does not answer."""
+    if isinstance(storage, S3Storage):
+        return EndpointConnectionError(endpoint_url="https://documents.invalid")
+    return OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_an_upload_the_store_cannot_take_is_refused_clearly_and_leaves_nothing_behind(
+    people: People, cases: Cases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = documents_storage()
+    names: list[str] = []
+    save = storage._save
+
+    def fill_up(name: str, content: Any) -> str:
+        names.append(name)
+        if not isinstance(storage, S3Storage):  # a disk fills up part-way through a file
+            save(name, ContentFile(content.read()[:100]))
+        raise _store_failure(storage)
+
+    monkeypatch.setattr(storage, "_save", fill_up)
+    response = _upload(people, cases, pdf(), title="Refused")
+
+    assert response.status_code == 503
+    assert "document store is not accepting files" in response.content.decode()
+    assert 'value="Refused"' in response.content.decode()  # the person's input is kept
+    assert len(names) == 1
+    assert not storage.exists(names[0])
+    assert not Document.objects.exists()
+    assert not AuditEntry.objects.filter(event=AuditEvent.DOCUMENT_UPLOADED).exists()
+
+
+def test_a_document_the_store_cannot_give_back_is_a_503_and_not_recorded_as_read(
+    people: People, cases: Cases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = _document(people, cases.shared)
+    storage = documents_storage()
+
+    def unavailable(*args: Any, **kwargs: Any) -> None:
+        raise _store_failure(storage)
+
+    monkeypatch.setattr(storage, "_open", unavailable)
+    response = client_for(people.housing_officer).get(reverse("documents:download", args=[document.pk]))
+
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert "cannot be opened at the moment" in response.content.decode()
+    assert not AuditEntry.objects.filter(event=AuditEvent.DOCUMENT_DOWNLOADED).exists()
 
 
 def test_an_oversized_file_is_refused(people: People, cases: Cases, settings: Any) -> None:

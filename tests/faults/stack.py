@@ -115,6 +115,54 @@ class Redis:
             self.process = None
 
 
+class SmallDisk:
+    """A small file system of the drill's own (tmpfs) mounted over the document store's directory, to
+    fill up and to make read-only. Mounting needs root: `missing()` says why it cannot be done."""
+
+    SIZE = 1024 * 1024
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.filler = path / "filler"
+        self.mounted = False
+
+    @staticmethod
+    def missing() -> str | None:
+        if os.geteuid() != 0 or shutil.which("mount") is None:
+            return "mounting a small file system for the document store needs root and mount(8)"
+        return None
+
+    def _mount(self, *arguments: str) -> None:
+        subprocess.run(["mount", *arguments], check=True, capture_output=True)
+
+    def mount(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._mount("-t", "tmpfs", "-o", f"size={self.SIZE},mode=0755", "mappa-drill-documents", str(self.path))
+        self.mounted = True
+
+    def fill(self, *, leaving: int) -> None:
+        """Fill the disk with a file of its own until only `leaving` bytes are free."""
+        stats = os.statvfs(self.path)
+        with self.filler.open("wb") as filler:
+            filler.write(b"\0" * (stats.f_bavail * stats.f_frsize - leaving))
+
+    def free(self) -> int:
+        stats = os.statvfs(self.path)
+        return stats.f_bavail * stats.f_frsize
+
+    def read_only(self, on: bool) -> None:
+        self._mount("-o", f"remount,{'ro' if on else 'rw'}", str(self.path))
+
+    def stored(self) -> set[str]:
+        """The document files on the disk, by their names in the store."""
+        return {str(file.relative_to(self.path)) for file in self.path.rglob("*") if file.is_file()} - {"filler"}
+
+    def unmount(self) -> None:
+        if self.mounted:
+            subprocess.run(["umount", "--lazy", str(self.path)], check=False, capture_output=True)
+            self.mounted = False
+
+
 class Mailbox:
     """An SMTP server on loopback counting the notification emails it is sent; while `hold` is set it
     keeps each sender waiting at RCPT TO, before any message is sent, and marks `holding`."""
@@ -185,6 +233,7 @@ class Stack:
         self.web_port = free_port()
         self.base = f"http://127.0.0.1:{self.web_port}"
         self.made: dict[str, Any] = {}  # what tests.faults.prepare made: sessions, a nominal
+        self.documents = SmallDisk(self.logs / "documents")
         self.env = {
             **os.environ,
             "DATABASE_URL": self.postgres.url,
@@ -203,8 +252,10 @@ class Stack:
             "NOTIFICATION_SWEEP_AFTER_SECONDS": "5",
             "DATABASE_CONNECT_TIMEOUT_SECONDS": "3",
             "LOG_LEVEL": "WARNING",
+            "DOCUMENTS_DIR": str(self.logs / "documents"),
         }
         self.env.pop("EMAIL_FILE_PATH")
+        self.env.pop("DOCUMENTS_S3_BUCKET", None)  # the drill's documents are on its own small disk
         self.web = Process(
             "gunicorn",
             [str(BIN / "gunicorn"), "mappa.wsgi:application", "--bind", f"127.0.0.1:{self.web_port}",
@@ -248,6 +299,7 @@ class Stack:
             process.stop()
         self.mailbox.controller.stop()
         self.redis.stop()
+        self.documents.unmount()
         self.postgres.remove()
         shutil.rmtree(self.logs, ignore_errors=True)
 

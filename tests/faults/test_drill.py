@@ -9,6 +9,7 @@ scenario prints what it injected, what it checked and its counts. See docs/relia
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -18,11 +19,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pytest
 import requests
+from PIL import Image
 
-from tests.faults.stack import Stack, form_fields, postgres_bin, signed_in, wait_for
+from tests.faults.stack import SmallDisk, Stack, form_fields, postgres_bin, signed_in, wait_for
 
 pytestmark = [pytest.mark.faults]
 
@@ -187,17 +190,66 @@ def test_postgresql_restarted_under_load_is_a_503_then_recovers(stack: Stack, sa
     assert "intact" in verified
 
 
-def test_twenty_people_saving_one_nominal_at_once(stack: Stack, say: Callable[[str], None]) -> None:
-    reference = stack.made["nominal"]
-    path = f"/nominals/{reference}/edit/"
-    nominal_id, version_before = stack.sql(
-        "SELECT id, version FROM cases_nominal WHERE case_reference = %s", reference
-    )[0]
-    changes = (
-        "SELECT count(*) FROM audit_auditentry WHERE event = 'change' AND object_pk = %s AND content_type_id = "
-        "(SELECT id FROM django_content_type WHERE app_label = 'cases' AND model = 'nominal')"
-    )
-    entries_before = stack.sql(changes, str(nominal_id))[0][0]
+@dataclass(frozen=True)
+class Record:
+    """Something several people may edit at once: its edit page, the field each editor fills in, and
+    how to read its version and that field's saved value back."""
+
+    name: str
+    path: str
+    field: str
+    saved: str  # SQL: (version, saved value) of the record, given its id
+    identifier: tuple[str, str]  # SQL giving the record's id, and which of the drill's made records it takes
+    logged: str  # SQL: how many entries in the audit log record saves of the record, given its id
+
+
+CHANGES = (
+    "SELECT count(*) FROM audit_auditentry WHERE event = 'change' AND object_pk = %s::text AND content_type_id = "
+    "(SELECT id FROM django_content_type WHERE app_label = '{app}' AND model = '{model}')"
+)
+RECORDS = [
+    Record(
+        name="nominal",
+        path="/nominals/{nominal}/edit/",
+        field="middle_names",
+        saved="SELECT version, middle_names FROM cases_nominal WHERE id = %s",
+        identifier=("SELECT id FROM cases_nominal WHERE case_reference = %s", "nominal"),
+        logged=CHANGES.format(app="cases", model="nominal"),
+    ),
+    Record(
+        name="risk management plan",
+        path="/meetings/{meeting}/plan/",
+        field="supervision",
+        saved="SELECT version, supervision FROM meetings_riskmanagementplan WHERE id = %s",
+        identifier=("SELECT id FROM meetings_riskmanagementplan WHERE meeting_id = %s", "meeting"),
+        logged=CHANGES.format(app="meetings", model="riskmanagementplan"),
+    ),
+    Record(
+        name="action",
+        path="/meetings/{meeting}/actions/{action}/",
+        field="note",
+        saved=(
+            "SELECT version, (SELECT note FROM meetings_actionupdate WHERE action_id = meetings_action.id "
+            "ORDER BY id DESC LIMIT 1) FROM meetings_action WHERE id = %s"
+        ),
+        identifier=("SELECT id FROM meetings_action WHERE id = %s", "action"),
+        # An action's update is kept as a record of its own, logged as created.
+        logged=(
+            "SELECT count(*) FROM audit_auditentry WHERE event = 'create' AND object_pk IN "
+            "(SELECT id::text FROM meetings_actionupdate WHERE action_id = %s) AND content_type_id = "
+            "(SELECT id FROM django_content_type WHERE app_label = 'meetings' AND model = 'actionupdate')"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=[record.name for record in RECORDS])
+def test_twenty_people_saving_one_record_at_once(stack: Stack, say: Callable[[str], None], record: Record) -> None:
+    path = record.path.format(**stack.made)
+    query, made = record.identifier
+    (record_id,) = stack.sql(query, stack.made[made])[0]
+    version_before = stack.sql(record.saved, record_id)[0][0]
+    entries_before = stack.sql(record.logged, record_id)[0][0]
     browsers, forms = [], []
     for key in stack.made["sessions"][:CONCURRENT_EDITORS]:
         browser = requests.Session()
@@ -211,23 +263,23 @@ def test_twenty_people_saving_one_nominal_at_once(stack: Stack, say: Callable[[s
     gate = threading.Barrier(CONCURRENT_EDITORS)
 
     def save(index: int) -> tuple[int, str]:
-        data = {**forms[index], "middle_names": f"Editor{index:02d}"}
+        data = {**forms[index], record.field: f"Editor{index:02d}"}
         gate.wait()
         response = browsers[index].post(stack.base + path, data=data, timeout=30, allow_redirects=False)
         return response.status_code, response.text
 
-    say(f"injecting: {CONCURRENT_EDITORS} people saving the same nominal from the same version at once")
+    say(f"injecting: {CONCURRENT_EDITORS} people saving the same {record.name} from the same version at once")
     with ThreadPoolExecutor(CONCURRENT_EDITORS) as pool:
         answers = list(pool.map(save, range(CONCURRENT_EDITORS)))
     statuses = Counter(status for status, _ in answers)
     winners = [index for index, (status, _) in enumerate(answers) if status == 302]
     kept = sum(f"Editor{index:02d}" in text for index, (status, text) in enumerate(answers) if status == 409)
-    saved = stack.sql("SELECT version, middle_names FROM cases_nominal WHERE case_reference = %s", reference)[0]
-    entries_after = stack.sql(changes, str(nominal_id))[0][0]
+    saved = stack.sql(record.saved, record_id)[0]
+    entries_after = stack.sql(record.logged, record_id)[0][0]
     verified = stack.manage("verify_audit_log")
     say(f"answers by status {dict(statuses)}; version {version_before} -> {saved[0]}, saved {saved[1]!r}; "
-        f"refused saves that kept their input {kept}; changes of the nominal in the audit log +{entries_after - entries_before}; "
-        f"{verified.strip()}")  # fmt: skip
+        f"refused saves that kept their input {kept}; saves of the {record.name} in the audit log "
+        f"+{entries_after - entries_before}; {verified.strip()}")  # fmt: skip
     assert statuses == Counter({302: 1, 409: CONCURRENT_EDITORS - 1})
     assert saved == (version_before + 1, f"Editor{winners[0]:02d}")
     assert kept == CONCURRENT_EDITORS - 1
@@ -272,4 +324,99 @@ def test_a_read_only_database_refuses_clearly_and_writes_nothing(stack: Stack, s
     assert "unavailable for a moment" in saving.text
     assert version_after == version_before
     assert entries_after == entries_before
+    assert "intact" in verified
+
+
+def _upload(browser: requests.Session, stack: Stack, title: str, content: bytes, name: str) -> requests.Response:
+    path = f"{stack.base}/documents/nominals/{stack.made['nominal']}/new/"
+    page = browser.get(path, timeout=REQUEST_TIMEOUT_SECONDS)
+    csrf = page.cookies.get("csrftoken") or browser.cookies.get("csrftoken", "")
+    today = time.localtime()
+    form = {
+        **form_fields(page.text),
+        "csrfmiddlewaretoken": csrf,
+        "title": title,
+        "kind": "other",
+        "dated_0": str(today.tm_mday),
+        "dated_1": str(today.tm_mon),
+        "dated_2": str(today.tm_year),
+        "marking": "official_sensitive",
+        "audience": "everyone",
+    }
+    form.pop("file", None)
+    headers = {"Cookie": f"{browser.headers['Cookie'].split(';')[0]}; csrftoken={csrf}"}
+    return requests.post(path, data=form, files={"file": (name, content)}, headers=headers, timeout=30,
+                         allow_redirects=False)  # fmt: skip
+
+
+def _noise_png(size: int) -> bytes:
+    """A real PNG that does not compress: random pixels, about `size` bytes."""
+    side = int((size / 3) ** 0.5)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_full_or_read_only_document_store_refuses_uploads_clearly_and_keeps_no_part(
+    stack: Stack, say: Callable[[str], None]
+) -> None:
+    missing = SmallDisk.missing()
+    if missing:
+        pytest.skip(f"The document store drill cannot run here: {missing}")
+    uploaded = "SELECT count(*) FROM audit_auditentry WHERE event = 'document_uploaded'"
+    rows_before, entries_before = stack.sql("SELECT count(*) FROM documents_document")[0][0], stack.sql(uploaded)[0][0]
+    statuses: dict[str, int] = {}
+    disk = stack.documents
+    disk.mount()
+    try:
+        with signed_in(stack, stack.made["sessions"][0]) as browser:
+            small = _noise_png(20_000)
+            statuses["upload with room"] = _upload(browser, stack, "Before", small, "before.png").status_code
+            (before,) = stack.sql("SELECT id FROM documents_document WHERE title = 'Before'")[0]
+            large = _noise_png(400_000)
+            disk.fill(leaving=100_000)
+            say(f"injecting: the document store's disk full ({disk.free() // 1000} kB left) for a "
+                f"{len(large) // 1000} kB upload")  # fmt: skip
+            full = _upload(browser, stack, "Too big", large, "large.png")
+            statuses["upload to a full disk"] = full.status_code
+            download = browser.get(f"{stack.base}/documents/{before}/", timeout=REQUEST_TIMEOUT_SECONDS)
+            statuses["download from a full disk"] = download.status_code
+            say("injecting: the document store's disk made read-only")
+            disk.read_only(True)
+            read_only = _upload(browser, stack, "Read only", small, "small.png")
+            statuses["upload to a read-only disk"] = read_only.status_code
+            statuses["download from a read-only disk"] = browser.get(
+                f"{stack.base}/documents/{before}/", timeout=REQUEST_TIMEOUT_SECONDS
+            ).status_code
+            disk.read_only(False)
+            disk.filler.unlink()
+            statuses["upload once there is room again"] = _upload(
+                browser, stack, "After", small, "after.png"
+            ).status_code
+        names = {name for (name,) in stack.sql("SELECT file FROM documents_document")}
+        on_disk = disk.stored()
+    finally:
+        disk.unmount()
+    rows_after, entries_after = stack.sql("SELECT count(*) FROM documents_document")[0][0], stack.sql(uploaded)[0][0]
+    titles = {title for (title,) in stack.sql("SELECT title FROM documents_document")}
+    verified = stack.manage("verify_audit_log")
+    say(f"answers: {statuses}")
+    say(f"documents +{rows_after - rows_before}, uploads in the audit log +{entries_after - entries_before}; "
+        f"files on the disk {len(on_disk)}, of which kept by no document {len(on_disk - names)}; {verified.strip()}")  # fmt: skip
+    assert statuses == {
+        "upload with room": 302,
+        "upload to a full disk": 503,
+        "download from a full disk": 200,
+        "upload to a read-only disk": 503,
+        "download from a read-only disk": 200,
+        "upload once there is room again": 302,
+    }
+    for refused in (full, read_only):
+        assert "document store is not accepting files" in refused.text
+    assert download.content == small
+    assert rows_after - rows_before == entries_after - entries_before == 2
+    assert {"Before", "After"} <= titles
+    assert not {"Too big", "Read only"} & titles
+    assert on_disk <= names
+    assert len(on_disk) == 2
     assert "intact" in verified

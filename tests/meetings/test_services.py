@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 
 from cases.models import LevelPeriod, Nominal, Source
 from cases.policy import nominal_access
+from mappa.audit.models import AuditEntry, AuditEvent
 from mappa.errors import StaleRecordError
-from meetings.models import ActionStatus, Attendance, LevelDecision, Meeting, MeetingKind, MeetingStatus, Pillar
+from meetings.models import Action, ActionStatus, Attendance, LevelDecision, Meeting, MeetingKind, MeetingStatus, Pillar
 from meetings.policy import meeting_access
 from meetings.services import (
     action_add,
@@ -250,6 +251,42 @@ def test_stale_plan_save_is_refused(people: People, setting: Setting) -> None:
         rmp_update(actor=people.chair, plan=plan, values={"supervision": "Daily"}, expected_version=plan.version)
 
 
+def test_changes_to_minutes_plans_and_actions_are_in_the_audit_log_under_the_nominal(
+    people: People, setting: Setting
+) -> None:
+    meeting = hold(people, setting)
+    meeting_minutes_update(
+        actor=people.coordinator, meeting=meeting, values={"risk_nature": "Stalking"}, expected_version=1
+    )
+    rmp_update(actor=people.chair, plan=meeting.rmp, values={"supervision": "Weekly"}, expected_version=1)
+    action = action_add(
+        actor=people.coordinator,
+        meeting=meeting,
+        values={
+            "pillar": Pillar.SUPERVISION,
+            "description": "Home visit",
+            "owning_agency": people.housing,
+            "owner": None,
+            "due": MEETING_DAY + datetime.timedelta(days=5),
+        },
+    )
+    action_update(
+        actor=people.housing_officer, action=action, status=ActionStatus.COMPLETE, note="Done", expected_version=1
+    )
+
+    entries = AuditEntry.objects.filter(nominal_id=meeting.nominal_id, event__in=[AuditEvent.CREATE, AuditEvent.CHANGE])
+    logged = {
+        (entry.content_type.model, entry.event, entry.actor.username, tuple(sorted(entry.changes or {})))
+        for entry in entries.select_related("content_type", "actor")
+    }
+    assert ("meeting", AuditEvent.CHANGE, "coordinator", ("risk_nature",)) in logged
+    assert ("riskmanagementplan", AuditEvent.CHANGE, "chair", ("supervision",)) in logged
+    assert ("action", AuditEvent.CREATE, "coordinator") in {entry[:3] for entry in logged}
+    assert ("action", AuditEvent.CHANGE, "housing", ("completed_on", "status")) in logged
+    assert ("actionupdate", AuditEvent.CREATE, "housing") in {entry[:3] for entry in logged}
+    assert entries.filter(area_id=meeting.area_id).count() == entries.count()
+
+
 def test_plan_is_carried_forward_into_the_next_review(people: People, cases: Cases, setting: Setting) -> None:
     meeting = hold(people, setting)
     rmp_update(
@@ -282,15 +319,23 @@ def test_action_updates_are_kept_and_completion_is_final(people: People, setting
         },
     )
 
+    def update(status: ActionStatus, note: str, expected_version: int) -> Action:
+        return action_update(
+            actor=people.housing_officer, action=action, status=status, note=note, expected_version=expected_version
+        )
+
     with pytest.raises(ValidationError):
-        action_update(actor=people.housing_officer, action=action, status=ActionStatus.NOT_DONE, note="")
-    action_update(actor=people.housing_officer, action=action, status=ActionStatus.IN_PROGRESS, note="Booked")
-    action_update(actor=people.housing_officer, action=action, status=ActionStatus.COMPLETE, note="Done")
+        update(ActionStatus.NOT_DONE, "", 1)
+    assert update(ActionStatus.IN_PROGRESS, "Booked", 1).version == 2
+    with pytest.raises(StaleRecordError):  # made from the page as it was before "Booked"
+        update(ActionStatus.COMPLETE, "Done", 1)
+    done = update(ActionStatus.COMPLETE, "Done", 2)
     with pytest.raises(ValidationError):
-        action_update(actor=people.housing_officer, action=action, status=ActionStatus.OPEN, note="Oops")
+        update(ActionStatus.OPEN, "Oops", 3)
 
     assert list(action.updates.values_list("status", "note")) == [("in_progress", "Booked"), ("complete", "Done")]
-    assert action.completed_on is not None
+    assert done.completed_on is not None
+    assert Action.objects.get(pk=action.pk).version == 3
 
 
 def test_action_owner_must_work_for_the_owning_agency(people: People, setting: Setting) -> None:

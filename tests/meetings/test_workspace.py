@@ -72,13 +72,41 @@ def test_agency_updates_its_action_with_a_note_and_history_is_kept(people: Peopl
     action = _action(people, setting, people.housing, "Find move-on accommodation", 5)
     client = client_for(people.housing_officer)
 
-    client.post(f"/meetings/work/actions/{action.pk}/", {"status": "in_progress", "note": "Viewing booked"})
-    client.post(f"/meetings/work/actions/{action.pk}/", {"status": "complete", "note": "Tenancy signed"})
+    path = f"/meetings/work/actions/{action.pk}/"
+    assert 'name="version" value="1"' in client.get(path).content.decode()
+    client.post(path, {"status": "in_progress", "note": "Viewing booked", "version": "1"})
+    client.post(path, {"status": "complete", "note": "Tenancy signed", "version": "2"})
 
     action.refresh_from_db()
     assert action.status == ActionStatus.COMPLETE
     assert list(action.updates.values_list("note", flat=True)) == ["Viewing booked", "Tenancy signed"]
-    assert client.post(f"/meetings/work/actions/{action.pk}/", {"status": "not_done", "note": ""}).status_code == 400
+    assert client.post(path, {"status": "not_done", "note": "", "version": "3"}).status_code == 400
+
+
+def test_an_update_made_from_an_out_of_date_page_is_refused_with_the_input_kept(
+    people: People, setting: Setting
+) -> None:
+    hold(people, setting)
+    action = _action(people, setting, people.housing, "Find move-on accommodation", 5)
+    path = f"/meetings/work/actions/{action.pk}/"
+    client_for(people.coordinator).post(
+        f"/meetings/{action.meeting_id}/actions/{action.pk}/",
+        {"status": "complete", "note": "Tenancy signed", "version": "1"},
+    )
+
+    stale = client_for(people.housing_officer).post(
+        path, {"status": "in_progress", "note": "Viewing booked", "version": "1"}
+    )
+
+    page = stale.content.decode()
+    assert stale.status_code == 409
+    assert "changed by someone else" in page
+    assert "Viewing booked" in page  # their input is kept
+    assert "Tenancy signed" in page  # beside what the action says now
+    assert 'name="version" value="2"' in page
+    action.refresh_from_db()
+    assert (action.status, action.version) == (ActionStatus.COMPLETE, 2)
+    assert list(action.updates.values_list("note", flat=True)) == ["Tenancy signed"]
 
 
 def test_another_agencys_action_is_not_found(people: People, setting: Setting) -> None:
@@ -125,13 +153,15 @@ def test_workspace_runs_a_constant_number_of_queries(
 
     hold(people, setting)
     first = _action(people, setting, people.housing, "First", 5)
-    action_update(actor=people.housing_officer, action=first, status="in_progress", note="Started")
+    action_update(actor=people.housing_officer, action=first, status="in_progress", note="Started", expected_version=1)
     client = client_for(people.housing_officer)
     client.get("/meetings/work/")
     with django_assert_max_num_queries(30) as baseline:
         client.get("/meetings/work/")
     for number in range(5):
         action = _action(people, setting, people.housing, f"Task {number}", 6 + number)
-        action_update(actor=people.housing_officer, action=action, status="in_progress", note="Started")
+        action_update(
+            actor=people.housing_officer, action=action, status="in_progress", note="Started", expected_version=1
+        )
     with django_assert_num_queries(len(baseline.captured_queries)):
         client.get("/meetings/work/")

@@ -66,7 +66,9 @@ def test_action_overdue_is_reminded_unless_done(people: People, setting: Setting
     assert Kind.ACTION_OVERDUE in _kinds(people.housing_officer)
 
     Notification.objects.all().delete()
-    action_update(actor=people.housing_officer, action=action, status=ActionStatus.COMPLETE, note="Done")
+    action_update(
+        actor=people.housing_officer, action=action, status=ActionStatus.COMPLETE, note="Done", expected_version=1
+    )
     send_reminders(today=action.due + datetime.timedelta(days=9))
     assert _kinds(people.housing_officer) == []
 
