@@ -40,7 +40,7 @@ def store_file(document: Document, data: bytes) -> None:
 def open_file(document: Document) -> FieldFile:
     """The document's file, open for reading; StoreUnavailable if the store cannot give it back."""
     try:
-        opened = document.file.open("rb")
+        opened: FieldFile = document.file.open("rb")
         # An object store's file is fetched on first use: fetch it now, not half-way through a response.
         opened.file.file  # noqa: B018
     except STORE_FAILURES as failure:
