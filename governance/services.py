@@ -8,7 +8,6 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from auditlog.context import set_actor as audit_actor
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils import timezone
 from agencies.models import Area, User
 from cases.models import Category
 from governance.models import MeetingAudit, quarter_end, quarter_start
+from mappa.audit.services import audit_actor
 from meetings.models import Meeting, MeetingStatus
 
 SAMPLE_SHARE = 0.1  # one meeting in ten

@@ -52,6 +52,7 @@ class SeriousCaseReview(models.Model):
     decision_rationale = models.TextField("Rationale", blank=True)
     terms_of_reference = models.TextField(blank=True)
     panel = models.TextField("Review panel", blank=True, help_text="Who sits on the review panel, one per line.")
+    terms_version = models.PositiveIntegerField(default=1, editable=False)
     report_received_on = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
     opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", editable=False)
@@ -126,6 +127,7 @@ class ReviewAction(models.Model):
     due = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     progress = models.TextField("Progress", blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["due", "pk"]

@@ -7,7 +7,6 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from auditlog.context import set_actor as audit_actor
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +15,9 @@ from agencies.models import Agency, Role, User
 from cases.models import EventKind, Level, Nominal
 from cases.selectors import managed_on
 from cases.services import event_record
+from mappa.audit.services import audit_actor
 from mappa.dates import add_working_days
+from mappa.errors import StaleRecordError
 from notifications.models import Kind
 from notifications.services import area_coordinators, area_people, notify
 from reviews.models import (
@@ -135,12 +136,19 @@ def review_decide(*, actor: User, review: SeriousCaseReview, values: Mapping[str
 
 
 @transaction.atomic
-def review_terms_set(*, actor: User, review: SeriousCaseReview, values: Mapping[str, Any]) -> SeriousCaseReview:
+def review_terms_set(
+    *, actor: User, review: SeriousCaseReview, values: Mapping[str, Any], expected_version: int
+) -> SeriousCaseReview:
+    """Set the terms of reference and the panel; refused with StaleRecordError if someone set them
+    since `expected_version`."""
     review = _locked(review)
     _in_stage(review, Stage.IN_REVIEW, Stage.ACTION_PLAN, doing="change the terms of reference")
+    if review.terms_version != expected_version:
+        raise StaleRecordError
     with audit_actor(actor):
         review.terms_of_reference = values["terms_of_reference"]
         review.panel = values["panel"]
+        review.terms_version += 1
         review.save()
     return review
 
@@ -225,16 +233,24 @@ def review_action_add(*, actor: User, review: SeriousCaseReview, values: Mapping
 
 
 @transaction.atomic
-def review_action_update(*, actor: User, action: ReviewAction, values: Mapping[str, Any]) -> ReviewAction:
+def review_action_update(
+    *, actor: User, action: ReviewAction, values: Mapping[str, Any], expected_version: int
+) -> ReviewAction:
+    """Record an action's progress; refused with StaleRecordError if someone updated it since
+    `expected_version`."""
     _in_stage(_locked(action.review), Stage.ACTION_PLAN, doing="update the action plan")
+    current = ReviewAction.objects.select_for_update().get(pk=action.pk)
+    if current.version != expected_version:
+        raise StaleRecordError
     completed_on: datetime.date | None = values.get("completed_on")
     if completed_on is not None:
         _not_future(completed_on, "completed_on", "The date it was completed")
     with audit_actor(actor):
-        action.progress = values.get("progress", "")
-        action.completed_on = completed_on
-        action.save()
-    return action
+        current.progress = values.get("progress", "")
+        current.completed_on = completed_on
+        current.version += 1
+        current.save(update_fields=["progress", "completed_on", "version"])
+    return current
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from agencies.models import Role, User
 from cases.policy import nominal_for
 from mappa.audit.models import AuditEvent
 from mappa.audit.services import audit_record, refuse_unseen
-from mappa.pages import consulted_page, form_and_save
+from mappa.pages import consulted_page, form_and_save, versioned_form_and_save
 from mappa.panels import panels_for
 from reviews import services
 from reviews.forms import (
@@ -189,19 +189,32 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def review_terms(request: HttpRequest, pk: int) -> HttpResponse:
-    def form(data: Any, review: SeriousCaseReview) -> BaseForm:
-        initial = {"terms_of_reference": review.terms_of_reference, "panel": review.panel}
-        return TermsForm(data, initial=initial)
+    """The terms of reference and the panel, which several people may be editing at once."""
+    user, review, _access = _review_for(request, pk, edit=True)
+    if review.stage not in (Stage.IN_REVIEW, Stage.ACTION_PLAN):
+        messages.error(request, f"That step is not open: the review is at “{review.get_stage_display()}”.")
+        return redirect(review)
+    initial = {"terms_of_reference": review.terms_of_reference, "panel": review.panel}
 
-    return _step(
+    def conflicts() -> list[tuple[str, str]]:
+        current = SeriousCaseReview.objects.get(pk=review.pk)
+        return [("Terms of reference", current.terms_of_reference), ("Review panel", current.panel)]
+
+    return versioned_form_and_save(
         request,
-        pk,
-        form=form,
-        save=lambda user, review, data: services.review_terms_set(actor=user, review=review, values=data),
-        stages=(Stage.IN_REVIEW, Stage.ACTION_PLAN),
+        TermsForm(request.POST if request.method == "POST" else None, initial=initial),
+        version=review.terms_version,
+        current_version=lambda: SeriousCaseReview.objects.get(pk=review.pk).terms_version,
+        save=lambda data, expected: services.review_terms_set(
+            actor=user, review=review, values=data, expected_version=expected
+        ),
+        saved="The terms of reference have been saved.",
+        then=review,
         title="Terms of reference and panel",
         submit="Save",
-        saved="The terms of reference have been saved.",
+        back=review.get_absolute_url(),
+        nominal=review,
+        conflicts=conflicts,
     )
 
 
@@ -298,10 +311,21 @@ def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
     if action is None:
         raise Http404("No such action.")
     initial = {"progress": action.progress, "completed_on": action.completed_on}
-    return form_and_save(
+
+    def conflicts() -> list[tuple[str, str]]:
+        current = ReviewAction.objects.get(pk=action.pk)
+        done = f"{current.completed_on:%-d %B %Y}" if current.completed_on else "Not yet"
+        return [("Progress", current.progress), ("Completed", done)]
+
+    return versioned_form_and_save(
         request,
         ReviewActionUpdateForm(request.POST if request.method == "POST" else None, initial=initial),
-        save=lambda data: services.review_action_update(actor=user, action=action, values=data),
+        version=action.version,
+        current_version=lambda: ReviewAction.objects.get(pk=action.pk).version,
+        save=lambda data, expected: services.review_action_update(
+            actor=user, action=action, values=data, expected_version=expected
+        ),
+        conflicts=conflicts,
         saved="The action has been updated.",
         then=review,
         title=f"Update an action for {action.owning_agency}",

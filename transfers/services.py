@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from auditlog.context import set_actor as audit_actor
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils import timezone
 from agencies.models import User
 from cases.models import EventKind, Nominal, Status
 from cases.services import event_record
+from mappa.audit.services import audit_actor
 from meetings.selectors import current_plan
 from meetings.services import RMP_FIELDS
 from notifications.models import Kind

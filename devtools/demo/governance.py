@@ -108,6 +108,7 @@ def _review_under_way(nominal: Nominal, coordinator: User, board: User, today: d
             "sharing between probation, police and housing, and the response to the missed appointments.",
             "panel": "Independent chair\nHead of Public Protection, Kent Police\nSenior Probation Officer\nHousing manager",
         },
+        expected_version=review.terms_version,
     )
     reviews.milestone_add(
         actor=coordinator, review=review, values={"title": "Chronologies in", "due": today - 20 * DAY}
@@ -162,6 +163,7 @@ def _review_completed(
         actor=coordinator,
         review=review,
         values={"terms_of_reference": "The six months before the charge.", "panel": "Independent chair\nSMB member"},
+        expected_version=review.terms_version,
     )
     first = reviews.recommendation_add(
         actor=coordinator, review=review, text="Agencies tell the police the same day of a change of address."
@@ -187,7 +189,10 @@ def _review_completed(
             },
         )
         reviews.review_action_update(
-            actor=coordinator, action=action, values={"progress": "Done", "completed_on": after(done)}
+            actor=coordinator,
+            action=action,
+            values={"progress": "Done", "completed_on": after(done)},
+            expected_version=action.version,
         )
     reviews.review_complete(actor=coordinator, review=review, completed_on=after(0.7))
     return 1

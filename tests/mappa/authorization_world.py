@@ -410,7 +410,9 @@ def _reviews(world: World) -> None:
                 "decision_rationale": "To learn",
             },
         )
-        review = review_terms_set(actor=actor, review=review, values={"terms_of_reference": "Scope", "panel": "Chair"})
+        review = review_terms_set(
+            actor=actor, review=review, values={"terms_of_reference": "Scope", "panel": "Chair"}, expected_version=1
+        )
         milestone_add(actor=actor, review=review, values={"title": "Panel meets", "due": DAY})
         recommendation = recommendation_add(actor=actor, review=review, text="Share information sooner")
         review = review_report_received(actor=actor, review=review, received_on=DAY)

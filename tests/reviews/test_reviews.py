@@ -118,7 +118,10 @@ def test_the_whole_review_from_charge_to_completion(people: People, clock: None,
     )
     assert review.stage == Stage.IN_REVIEW
     review = services.review_terms_set(
-        actor=coordinator, review=review, values={"terms_of_reference": "Scope: 2025-26", "panel": "Independent chair"}
+        actor=coordinator,
+        review=review,
+        values={"terms_of_reference": "Scope: 2025-26", "panel": "Independent chair"},
+        expected_version=1,
     )
     milestone = services.milestone_add(
         actor=coordinator, review=review, values={"title": "Panel", "due": d("2027-01-20")}
@@ -143,7 +146,10 @@ def test_the_whole_review_from_charge_to_completion(people: People, clock: None,
         services.review_complete(actor=coordinator, review=review, completed_on=d("2027-02-01"))
 
     services.review_action_update(
-        actor=coordinator, action=action, values={"progress": "Done", "completed_on": d("2027-01-30")}
+        actor=coordinator,
+        action=action,
+        values={"progress": "Done", "completed_on": d("2027-01-30")},
+        expected_version=1,
     )
     review = services.review_complete(actor=coordinator, review=review, completed_on=d("2027-02-01"))
     assert review.stage == Stage.COMPLETE
@@ -240,6 +246,51 @@ def test_a_bad_form_gets_its_message_and_changes_nothing(people: People, clock: 
     assert response.status_code == 400
     assert "real date" in response.content.decode()
     assert SeriousCaseReview.objects.get(pk=review.pk).stage == Stage.TO_NOTIFY
+
+
+def test_edits_made_from_an_out_of_date_page_are_refused_with_the_input_kept(people: People, clock: None, smb) -> None:  # type: ignore[no-untyped-def]
+    _, review = charged(people)
+    coordinator = people.coordinator
+    review = services.review_notify(
+        actor=coordinator, review=review, values={"notified_on": d("2026-12-22"), "national_reference": "N-1"}
+    )
+    decision = {"decision": "review", "decided_on": d("2027-01-05"), "decided_by": "SMB", "decision_rationale": "Why"}
+    review = services.review_decide(actor=smb, review=review, values=decision)
+    terms = f"/serious-case-reviews/{review.pk}/terms/"
+    client = client_for(coordinator)
+    assert 'name="version" value="1"' in client.get(terms).content.decode()
+    first = {"terms_of_reference": "The last year", "panel": "Independent chair", "version": "1"}
+    assert client.post(terms, first).status_code == 302
+
+    stale = client.post(terms, {**first, "terms_of_reference": "The last two years"})
+
+    assert stale.status_code == 409
+    assert "The last two years" in stale.content.decode()  # the input is kept
+    assert "The last year" in stale.content.decode()  # beside what is saved
+    assert SeriousCaseReview.objects.get(pk=review.pk).terms_of_reference == "The last year"
+
+    recommendation = services.recommendation_add(actor=coordinator, review=review, text="Share sooner")
+    services.review_report_received(actor=coordinator, review=review, received_on=d("2027-01-25"))
+    action = services.review_action_add(
+        actor=coordinator,
+        review=review,
+        values={
+            "recommendation": recommendation,
+            "description": "Training",
+            "owning_agency": people.housing,
+            "owner": "",
+            "due": d("2027-03-01"),
+        },
+    )
+    path = f"/serious-case-reviews/{review.pk}/actions/{action.pk}/"
+    assert client.post(path, {"progress": "Booked for March", "version": "1"}).status_code == 302
+    stale = client.post(path, {"progress": "Not booked yet", "version": "1"})
+
+    assert stale.status_code == 409
+    assert "Not booked yet" in stale.content.decode()
+    assert "Booked for March" in stale.content.decode()
+    action.refresh_from_db()
+    assert (action.progress, action.version) == ("Booked for March", 2)
 
 
 def test_the_annual_report_counts_level_2_and_3_charges_and_the_reviews_commenced(people: People, clock: None) -> None:
