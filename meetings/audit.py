@@ -14,7 +14,7 @@ from meetings.models import (
     PanelDay,
     RiskManagementPlan,
 )
-from meetings.services import MINUTES_FIELDS, RMP_FIELDS
+from meetings.services import DISCLOSURE_FIELDS, MINUTES_FIELDS, RMP_FIELDS
 
 auditlog.register(PanelDay, include_fields=["district", "date", "place", "video_link"])
 auditlog.register(
@@ -38,19 +38,7 @@ auditlog.register(
     include_fields=["agency", "standing", "attendance", "attendee_name", "attendee_role", "information_shared"],
 )
 auditlog.register(Decision, include_fields=["decision", "rationale", "dissent"])
-auditlog.register(
-    DisclosureDecision,
-    include_fields=[
-        "recipient",
-        "what",
-        "why_necessary",
-        "who_discloses",
-        "offender_told_first",
-        "not_told_reason",
-        "undertaking_signed",
-        "outcome",
-    ],
-)
+auditlog.register(DisclosureDecision, include_fields=list(DISCLOSURE_FIELDS))
 auditlog.register(RiskManagementPlan, include_fields=list(RMP_FIELDS))
 auditlog.register(
     Action, include_fields=["pillar", "description", "owning_agency", "owner", "due", "status", "completed_on"]

@@ -23,7 +23,7 @@ from meetings.models import (
     MinutesRequest,
     RiskManagementPlan,
 )
-from meetings.services import MINUTES_FIELDS, RMP_FIELDS
+from meetings.services import DISCLOSURE_FIELDS, MINUTES_FIELDS, RMP_FIELDS
 
 
 def _people(area: Area, *roles: Role) -> QuerySet[User]:
@@ -174,16 +174,7 @@ class DecisionForm(GovModelForm):
 class DisclosureForm(GovModelForm):
     class Meta:
         model = DisclosureDecision
-        fields = [
-            "recipient",
-            "what",
-            "why_necessary",
-            "who_discloses",
-            "offender_told_first",
-            "not_told_reason",
-            "undertaking_signed",
-            "outcome",
-        ]
+        fields = list(DISCLOSURE_FIELDS)
         widgets = {
             name: forms.Textarea(attrs={"rows": 3}) for name in ("what", "why_necessary", "not_told_reason", "outcome")
         }

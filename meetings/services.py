@@ -55,6 +55,16 @@ MINUTES_FIELDS = (
     "next_review_rationale",
     "executive_summary",
 )
+DISCLOSURE_FIELDS = (
+    "recipient",
+    "what",
+    "why_necessary",
+    "who_discloses",
+    "offender_told_first",
+    "not_told_reason",
+    "undertaking_signed",
+    "outcome",
+)
 RMP_FIELDS = (
     "supervision",
     "monitoring_and_control",
@@ -399,18 +409,10 @@ def meeting_decision_add(*, actor: User, meeting: Meeting, values: Mapping[str, 
 @transaction.atomic
 def meeting_disclosure_add(*, actor: User, meeting: Meeting, values: Mapping[str, Any]) -> DisclosureDecision:
     _check_minutes_open(meeting)
-    fields = (
-        "recipient",
-        "what",
-        "why_necessary",
-        "who_discloses",
-        "offender_told_first",
-        "not_told_reason",
-        "undertaking_signed",
-        "outcome",
-    )
     with audit_actor(actor):
-        disclosure = DisclosureDecision(meeting=meeting, recorded_by=actor, **{k: values[k] for k in fields})
+        disclosure = DisclosureDecision(
+            meeting=meeting, recorded_by=actor, **{field: values[field] for field in DISCLOSURE_FIELDS}
+        )
         if not disclosure.offender_told_first and not disclosure.not_told_reason.strip():
             raise ValidationError({"not_told_reason": "Enter why the person will not be told first"})
         disclosure.full_clean()

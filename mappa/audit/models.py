@@ -139,6 +139,11 @@ def _apply_request_context(entry: AuditEntry) -> None:
             setattr(entry, key, value() if callable(value) else value)
 
 
+def context_is_live(context: dict[str, Any]) -> bool:
+    """Whether a django-auditlog context belongs to a request or block still running."""
+    return _receiver_connected(context.get("signal_duid"))
+
+
 def _receiver_connected(signal_duid: Any) -> bool:
     from django.db.models.signals import pre_save
 

@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import Http404, HttpRequest
 
-from mappa.audit.models import AuditEntry, AuditEvent, append_many
+from mappa.audit.models import AuditEntry, AuditEvent, append_many, context_is_live
 from mappa.client_address import client_address
 
 
@@ -114,7 +114,7 @@ def audit_actor(actor: AbstractBaseUser | None) -> Iterator[None]:
         outer: dict[str, Any] | None = auditlog_value.get()
     except LookupError:
         outer = None
-    if outer is not None and outer.get("actor") == actor:
+    if outer is not None and outer.get("actor") == actor and context_is_live(outer):
         yield
         return
     # A token for the state before this block, so that it is restored exactly, unset included.
